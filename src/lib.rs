@@ -1,0 +1,2 @@
+#![allow(deprecated)]
+pub fn hello() {}
