@@ -1,0 +1,373 @@
+//! The recommender as the page, the widget and `soundalike bench` use it
+//! (DOM-free, native + wasm): a decoded catalog, every track's embedding,
+//! optional head scores, and `recommend` = profile → scores → re-rank → explain.
+//!
+//! `model` below is the only place that touches the models API (encoder,
+//! rating head, fine-tune), so the page is wired to it in one spot.
+
+use std::collections::HashMap;
+
+use crate::catalog::features::{Features, N_FEATURES};
+use crate::catalog::Catalog;
+use crate::explain;
+use crate::rerank::{self, RerankOptions};
+use crate::search::SearchIndex;
+
+pub const EMB: usize = 32;
+pub type Emb = [f32; EMB];
+
+/// One recommendation, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rec {
+    pub index: usize,
+    pub score: f32,
+    /// The liked track it is closest to, with cosine similarity.
+    pub because: Option<(usize, f32)>,
+    /// Signed per-feature contributions (see `explain::contributions`).
+    pub contrib: [f32; N_FEATURES],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    Catalog(String),
+    Weights(String),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Catalog(m) => write!(f, "The catalog file could not be read: {m}"),
+            LoadError::Weights(m) => write!(f, "The model weights could not be read: {m}"),
+        }
+    }
+}
+
+pub struct Engine {
+    pub catalog: Catalog,
+    pub model: model::Model,
+    pub emb: Vec<Emb>,
+    pub genre_of: Vec<u16>,
+    pub genres: Vec<String>,
+    pub catalog_mean: Features,
+    pub search: SearchIndex,
+    /// Head probability per track, when a head is active.
+    pub head_scores: Option<Vec<f32>>,
+    /// Weight of the head in the hybrid score (0 = cosine only).
+    pub blend: f32,
+}
+
+/// Hard limit for the share link / storage: ignore absurd like lists.
+pub const MAX_LIKES: usize = 2000;
+
+impl Engine {
+    pub fn decode_catalog(bytes: &[u8]) -> Result<Catalog, LoadError> {
+        let c = Catalog::from_bytes(bytes).map_err(|e| LoadError::Catalog(e.to_string()))?;
+        if c.is_empty() {
+            return Err(LoadError::Catalog("it holds no tracks".into()));
+        }
+        Ok(c)
+    }
+
+    pub fn decode_weights(bytes: &[u8]) -> Result<model::Model, LoadError> {
+        model::Model::from_bytes(bytes).map_err(LoadError::Weights)
+    }
+
+    /// Encode every track and build the indexes.
+    pub fn new(catalog: Catalog, model: model::Model) -> Engine {
+        let emb = model.encode_all(&catalog.features);
+        let mut genre_ids: HashMap<String, u16> = HashMap::new();
+        let mut genres = Vec::new();
+        let genre_of = catalog
+            .tracks
+            .iter()
+            .map(|t| {
+                *genre_ids.entry(t.genre.clone()).or_insert_with(|| {
+                    genres.push(t.genre.clone());
+                    (genres.len() - 1) as u16
+                })
+            })
+            .collect();
+        let catalog_mean = explain::mean_features(catalog.features.iter().copied());
+        let search = SearchIndex::new(catalog.tracks.iter().map(|t| (t.name.as_str(), t.artist.as_str(), t.popularity)));
+        let mut e = Engine { catalog, model, emb, genre_of, genres, catalog_mean, search, head_scores: None, blend: 0.35 };
+        e.refresh_head_scores();
+        e
+    }
+
+    pub fn len(&self) -> usize {
+        self.catalog.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.catalog.is_empty()
+    }
+
+    pub fn refresh_head_scores(&mut self) {
+        self.head_scores = self.model.head_scores(&self.emb);
+    }
+
+    /// Taste profile: mean liked embedding minus half the mean disliked one.
+    pub fn profile(&self, likes: &[usize], dislikes: &[usize]) -> Option<Emb> {
+        let liked: Vec<usize> = likes.iter().copied().filter(|&i| i < self.emb.len()).collect();
+        if liked.is_empty() {
+            return None;
+        }
+        let mut p = [0.0f32; EMB];
+        for &i in &liked {
+            for k in 0..EMB {
+                p[k] += self.emb[i][k] / liked.len() as f32;
+            }
+        }
+        let disliked: Vec<usize> = dislikes.iter().copied().filter(|&i| i < self.emb.len()).collect();
+        for &i in &disliked {
+            for k in 0..EMB {
+                p[k] -= 0.5 * self.emb[i][k] / disliked.len() as f32;
+            }
+        }
+        Some(p)
+    }
+
+    /// Hybrid scores for every track: (1 - blend) * cosine + blend * head.
+    pub fn scores(&self, profile: &Emb) -> Vec<f32> {
+        let pn = profile.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+        let blend = if self.head_scores.is_some() { self.blend } else { 0.0 };
+        self.emb
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let mut dot = 0.0;
+                let mut n = 0.0;
+                for k in 0..EMB {
+                    dot += e[k] * profile[k];
+                    n += e[k] * e[k];
+                }
+                let cos = dot / (pn * n.sqrt().max(1e-12));
+                match &self.head_scores {
+                    Some(h) => (1.0 - blend) * cos + blend * h[i],
+                    None => cos,
+                }
+            })
+            .collect()
+    }
+
+    /// Top-k recommendations for the likes, or the cold-start list when there are none.
+    pub fn recommend(&self, likes: &[usize], dislikes: &[usize], opts: &RerankOptions) -> Vec<Rec> {
+        let Some(profile) = self.profile(likes, dislikes) else {
+            return self.cold_start(opts);
+        };
+        let s = self.scores(&profile);
+        let excluded: std::collections::HashSet<usize> = likes.iter().chain(dislikes).copied().collect();
+        let scored: Vec<(usize, f32)> =
+            s.iter().enumerate().filter(|(i, _)| !excluded.contains(i)).map(|(i, &v)| (i, v)).collect();
+        let liked_genres: std::collections::HashSet<u16> =
+            likes.iter().filter(|&&i| i < self.genre_of.len()).map(|&i| self.genre_of[i]).collect();
+        let ranked = rerank::rerank(&scored, &self.catalog.features, &self.emb, |i| liked_genres.contains(&self.genre_of[i]), opts);
+        let liked_feats = likes.iter().filter(|&&i| i < self.emb.len()).map(|&i| self.catalog.features[i]);
+        let prof_feats = explain::mean_features(liked_feats);
+        ranked
+            .into_iter()
+            .map(|(i, score)| Rec {
+                index: i,
+                score,
+                because: explain::nearest_liked(&self.emb[i], likes, &self.emb),
+                contrib: explain::contributions(&self.catalog.features[i], &prof_feats, &self.catalog_mean),
+            })
+            .collect()
+    }
+
+    /// With no likes: popular tracks, spread over genres by MMR, filters applied.
+    pub fn cold_start(&self, opts: &RerankOptions) -> Vec<Rec> {
+        let scored: Vec<(usize, f32)> = self
+            .catalog
+            .tracks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i, t.popularity.unwrap_or(0) as f32 / 100.0))
+            .collect();
+        let o = RerankOptions { reach_beyond_genres: true, diversity: opts.diversity.max(0.3), ..opts.clone() };
+        rerank::rerank(&scored, &self.catalog.features, &self.emb, |_| true, &o)
+            .into_iter()
+            .map(|(i, score)| Rec {
+                index: i,
+                score,
+                because: None,
+                contrib: explain::contributions(&self.catalog.features[i], &self.catalog_mean, &self.catalog_mean),
+            })
+            .collect()
+    }
+
+    /// Nearest neighbours of an arbitrary embedding (for the "new track" form).
+    pub fn neighbours(&self, e: &Emb, k: usize) -> Vec<(usize, f32)> {
+        let mut v: Vec<(usize, f32)> = self.emb.iter().enumerate().map(|(i, x)| (i, rerank::cosine(e, x))).collect();
+        let k = k.min(v.len());
+        if k == 0 {
+            return Vec::new();
+        }
+        v.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1));
+        v.truncate(k);
+        v.sort_by(|a, b| b.1.total_cmp(&a.1));
+        v
+    }
+
+    /// Start a fine-tune of the rating head on the likes.
+    pub fn tuner(&self, likes: &[usize], dislikes: &[usize], seed: u64) -> model::Tuner {
+        model::Tuner::new(&self.model, &self.emb, likes, dislikes, seed)
+    }
+
+    /// Install a finished fine-tune (or a stored head) and refresh the head scores.
+    pub fn set_head(&mut self, head: Option<model::Head>) {
+        self.model.tuned = head;
+        self.refresh_head_scores();
+    }
+}
+
+/// The models API behind one small facade. Until the models module lands this
+/// is a stand-in: centred features as the embedding and a logistic-regression
+/// head trained by mini-batch SGD, with the same chunked `step()` interface.
+pub mod model {
+    use super::{Emb, EMB};
+    use crate::catalog::features::{Features, N_FEATURES};
+
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Head {
+        pub w: Vec<f32>,
+        pub b: f32,
+    }
+
+    impl Head {
+        pub fn to_bytes(&self) -> Vec<u8> {
+            let mut out = b"SLHEAD1\0".to_vec();
+            out.extend((self.w.len() as u32).to_le_bytes());
+            for x in self.w.iter().chain(std::iter::once(&self.b)) {
+                out.extend(x.to_le_bytes());
+            }
+            out
+        }
+
+        pub fn from_bytes(b: &[u8]) -> Result<Head, String> {
+            if b.len() < 12 || &b[..8] != b"SLHEAD1\0" {
+                return Err("not a tuned head (bad magic)".into());
+            }
+            let n = u32::from_le_bytes(b[8..12].try_into().unwrap()) as usize;
+            if n != EMB || b.len() != 12 + 4 * (n + 1) {
+                return Err("tuned head has the wrong size".into());
+            }
+            let vals: Vec<f32> = b[12..].chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect();
+            if vals.iter().any(|x| !x.is_finite()) {
+                return Err("tuned head holds non-finite values".into());
+            }
+            Ok(Head { w: vals[..n].to_vec(), b: vals[n] })
+        }
+
+        fn logit(&self, e: &Emb) -> f32 {
+            self.b + self.w.iter().zip(e).map(|(a, b)| a * b).sum::<f32>()
+        }
+    }
+
+    pub struct Model {
+        pub mean: Features,
+        pub tuned: Option<Head>,
+    }
+
+    impl Model {
+        pub fn from_bytes(bytes: &[u8]) -> Result<Model, String> {
+            if bytes.is_empty() {
+                return Err("the file is empty".into());
+            }
+            Ok(Model { mean: [0.5; N_FEATURES], tuned: None })
+        }
+
+        pub fn encode_all(&self, features: &[Features]) -> Vec<Emb> {
+            features
+                .iter()
+                .map(|f| {
+                    let mut e = [0.0; EMB];
+                    for i in 0..N_FEATURES {
+                        e[i] = f[i] - self.mean[i];
+                        e[N_FEATURES + i] = (f[i] - self.mean[i]) * (f[i] - self.mean[i]) - 0.08;
+                    }
+                    e
+                })
+                .collect()
+        }
+
+        pub fn encode_one(&self, f: &Features) -> Emb {
+            self.encode_all(std::slice::from_ref(f))[0]
+        }
+
+        pub fn head_scores(&self, emb: &[Emb]) -> Option<Vec<f32>> {
+            let h = self.tuned.as_ref()?;
+            Some(emb.iter().map(|e| 1.0 / (1.0 + (-h.logit(e)).exp())).collect())
+        }
+    }
+
+    pub struct Tuner {
+        head: Head,
+        data: Vec<(Emb, f32)>,
+        step: usize,
+        pub steps: usize,
+        rng: u64,
+    }
+
+    impl Tuner {
+        pub fn new(_model: &Model, emb: &[Emb], likes: &[usize], dislikes: &[usize], seed: u64) -> Tuner {
+            let mut rng = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) | 1;
+            let mut next = || {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                rng
+            };
+            let mut data: Vec<(Emb, f32)> = Vec::new();
+            for &i in likes.iter().filter(|&&i| i < emb.len()) {
+                data.push((emb[i], 1.0));
+            }
+            for &i in dislikes.iter().filter(|&&i| i < emb.len()) {
+                data.push((emb[i], 0.0));
+            }
+            let n_neg = (likes.len() * 4).max(32);
+            if !emb.is_empty() {
+                for _ in 0..n_neg {
+                    data.push((emb[(next() % emb.len() as u64) as usize], 0.0));
+                }
+            }
+            Tuner { head: Head { w: vec![0.0; EMB], b: 0.0 }, data, step: 0, steps: 200, rng: seed | 1 }
+        }
+
+        /// One epoch of SGD; returns the mean log-loss.
+        pub fn step(&mut self) -> f32 {
+            let lr = 0.5;
+            let mut loss = 0.0;
+            let n = self.data.len().max(1) as f32;
+            let mut gw = [0.0f32; EMB];
+            let mut gb = 0.0;
+            for (e, y) in &self.data {
+                let p = 1.0 / (1.0 + (-self.head.logit(e)).exp());
+                loss -= y * p.max(1e-7).ln() + (1.0 - y) * (1.0 - p).max(1e-7).ln();
+                for k in 0..EMB {
+                    gw[k] += (p - y) * e[k] / n;
+                }
+                gb += (p - y) / n;
+            }
+            for k in 0..EMB {
+                self.head.w[k] -= lr * (gw[k] + 1e-3 * self.head.w[k]);
+            }
+            self.head.b -= lr * gb;
+            self.step += 1;
+            self.rng = self.rng.rotate_left(7);
+            loss / n
+        }
+
+        pub fn done(&self) -> bool {
+            self.step >= self.steps
+        }
+
+        pub fn progress(&self) -> f32 {
+            self.step as f32 / self.steps as f32
+        }
+
+        pub fn finish(self) -> Head {
+            self.head
+        }
+    }
+}
