@@ -183,3 +183,54 @@ mod tests {
         assert_eq!(b, [0.0, 0.0, 2.0, 4.0]);
     }
 }
+
+/// Pearson correlations between the columns of `rows` (0 where a column is constant).
+pub fn correlation_matrix<const D: usize>(rows: &[[f32; D]]) -> Vec<[f32; D]> {
+    let n = rows.len().max(1) as f64;
+    let mut mean = [0.0f64; D];
+    for r in rows {
+        for i in 0..D {
+            mean[i] += r[i] as f64;
+        }
+    }
+    for m in mean.iter_mut() {
+        *m /= n;
+    }
+    let mut cov = vec![[0.0f64; D]; D];
+    let mut c = [0.0f64; D];
+    for r in rows {
+        for i in 0..D {
+            c[i] = r[i] as f64 - mean[i];
+        }
+        for i in 0..D {
+            for j in i..D {
+                cov[i][j] += c[i] * c[j];
+            }
+        }
+    }
+    let mut out = vec![[0.0f32; D]; D];
+    for i in 0..D {
+        for j in i..D {
+            let d = (cov[i][i] * cov[j][j]).sqrt();
+            let v = if d > 1e-12 { (cov[i][j] / d) as f32 } else if i == j { 1.0 } else { 0.0 };
+            out[i][j] = v;
+            out[j][i] = v;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod corr_tests {
+    use super::correlation_matrix;
+
+    #[test]
+    fn correlations() {
+        let rows: Vec<[f32; 3]> = (0..50).map(|i| [i as f32, -2.0 * i as f32 + 1.0, 7.0]).collect();
+        let c = correlation_matrix(&rows);
+        assert!((c[0][0] - 1.0).abs() < 1e-6);
+        assert!((c[0][1] + 1.0).abs() < 1e-6);
+        assert_eq!(c[0][2], 0.0);
+        assert_eq!(c[2][2], 1.0);
+    }
+}
