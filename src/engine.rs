@@ -371,3 +371,82 @@ pub mod model {
         }
     }
 }
+
+/// The same measurements natively (`soundalike bench`) and in the browser (`scripts/bench.sh`),
+/// with the clock passed in (std::time::Instant natively, performance.now() in wasm).
+pub mod bench {
+    use super::{Engine, RerankOptions};
+    use serde::Serialize;
+
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Figures {
+        pub tracks: usize,
+        pub encode_ms: f64,
+        pub rank_ms_per_query: f64,
+        pub finetune_ms: f64,
+        pub finetune_likes: usize,
+        pub finetune_steps: usize,
+        pub finetune_longest_step_ms: f64,
+    }
+
+    fn lcg(s: &mut u64) -> u64 {
+        *s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *s >> 33
+    }
+
+    /// `n` pseudo-random track indices.
+    pub fn random_tracks(e: &Engine, n: usize, seed: u64) -> Vec<usize> {
+        let mut s = seed;
+        let len = e.len().max(1) as u64;
+        (0..n).map(|_| (lcg(&mut s) % len) as usize).collect()
+    }
+
+    pub fn encode_ms(e: &Engine, now: &dyn Fn() -> f64) -> f64 {
+        let t = now();
+        std::hint::black_box(e.model.encode_all(&e.catalog.features));
+        now() - t
+    }
+
+    /// Mean ms per query: 5 random likes each, default options, top 20 with explanations.
+    pub fn rank_ms(e: &Engine, queries: usize, now: &dyn Fn() -> f64) -> f64 {
+        let sets: Vec<Vec<usize>> = (0..queries as u64).map(|q| random_tracks(e, 5, 7 + q)).collect();
+        let opts = RerankOptions::default();
+        let t = now();
+        for l in &sets {
+            std::hint::black_box(e.recommend(l, &[], &opts));
+        }
+        (now() - t) / queries.max(1) as f64
+    }
+
+    /// (total ms, longest single step ms, steps) of a fine-tune on `n_likes` random likes.
+    pub fn finetune_ms(e: &Engine, n_likes: usize, now: &dyn Fn() -> f64) -> (f64, f64, usize) {
+        let likes = random_tracks(e, n_likes, 11);
+        let t = now();
+        let mut tuner = e.tuner(&likes, &[], 42);
+        let mut longest = now() - t;
+        let mut steps = 0;
+        while !tuner.done() {
+            let s0 = now();
+            std::hint::black_box(tuner.step());
+            longest = longest.max(now() - s0);
+            steps += 1;
+        }
+        std::hint::black_box(tuner.finish());
+        (now() - t, longest, steps)
+    }
+
+    pub fn run(e: &Engine, queries: usize, n_likes: usize, now: &dyn Fn() -> f64) -> Figures {
+        let encode_ms = encode_ms(e, now);
+        let rank_ms_per_query = rank_ms(e, queries, now);
+        let (finetune_ms, longest, steps) = finetune_ms(e, n_likes, now);
+        Figures {
+            tracks: e.len(),
+            encode_ms,
+            rank_ms_per_query,
+            finetune_ms,
+            finetune_likes: n_likes,
+            finetune_steps: steps,
+            finetune_longest_step_ms: longest,
+        }
+    }
+}

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::engine::Engine;
 use crate::rerank::RerankOptions;
-use crate::web::load::{fetch_bytes, js_err};
+use crate::web::load::fetch_bytes;
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -148,74 +148,46 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> js_sys::Promise
     })
 }
 
-/// Bench hooks over the page's engine (used by scripts/bench.sh; figures, not tests).
+/// Bench hooks over the page's engine (used by scripts/bench.sh; figures, not tests). They run
+/// the same code as `soundalike bench` natively (`crate::engine::bench`).
 pub mod bench {
-    use super::*;
+    use wasm_bindgen::prelude::*;
+
+    use crate::engine::bench as b;
     use crate::web::load::now;
     use crate::web::with_engine;
 
-    fn lcg(s: &mut u64) -> u64 {
-        *s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        *s >> 33
-    }
-
-    /// Mean ms per ranking query (5 random likes each, default options, top 20).
-    #[wasm_bindgen(js_name = benchRank)]
-    pub fn bench_rank(queries: usize) -> f64 {
-        with_engine(|e| {
-            let mut s = 7u64;
-            let n = e.len() as u64;
-            let sets: Vec<Vec<usize>> = (0..queries).map(|_| (0..5).map(|_| (lcg(&mut s) % n) as usize).collect()).collect();
-            let t = now();
-            let opts = RerankOptions::default();
-            for l in &sets {
-                std::hint::black_box(e.recommend(l, &[], &opts));
-            }
-            (now() - t) / queries.max(1) as f64
-        })
-        .unwrap_or(f64::NAN)
+    /// All figures at once, as a JS object.
+    #[wasm_bindgen(js_name = benchAll)]
+    pub fn bench_all(queries: usize, n_likes: usize) -> JsValue {
+        with_engine(|e| serde_wasm_bindgen::to_value(&b::run(e, queries, n_likes, &now)).unwrap_or(JsValue::NULL)).unwrap_or(JsValue::NULL)
     }
 
     /// ms to encode the whole catalog.
     #[wasm_bindgen(js_name = benchEncode)]
     pub fn bench_encode() -> f64 {
-        with_engine(|e| {
-            let t = now();
-            std::hint::black_box(e.model.encode_all(&e.catalog.features));
-            now() - t
-        })
-        .unwrap_or(f64::NAN)
+        with_engine(|e| b::encode_ms(e, &now)).unwrap_or(f64::NAN)
+    }
+
+    /// Mean ms per ranking query.
+    #[wasm_bindgen(js_name = benchRank)]
+    pub fn bench_rank(queries: usize) -> f64 {
+        with_engine(|e| b::rank_ms(e, queries, &now)).unwrap_or(f64::NAN)
     }
 
     /// [total ms, longest single step ms, steps] for a fine-tune on `n_likes` random likes.
     #[wasm_bindgen(js_name = benchFinetune)]
     pub fn bench_finetune(n_likes: usize) -> Vec<f64> {
         with_engine(|e| {
-            let mut s = 11u64;
-            let n = e.len() as u64;
-            let likes: Vec<usize> = (0..n_likes).map(|_| (lcg(&mut s) % n) as usize).collect();
-            let t = now();
-            let mut tuner = e.tuner(&likes, &[], 42);
-            let mut longest = now() - t;
-            let mut steps = 0;
-            while !tuner.done() {
-                let s0 = now();
-                std::hint::black_box(tuner.step());
-                longest = longest.max(now() - s0);
-                steps += 1;
-            }
-            std::hint::black_box(tuner.finish());
-            vec![now() - t, longest, steps as f64]
+            let (t, l, s) = b::finetune_ms(e, n_likes, &now);
+            vec![t, l, s as f64]
         })
         .unwrap_or_default()
     }
 
-    #[wasm_bindgen(js_name = trackCount)]
-    pub fn track_count() -> usize {
-        with_engine(|e| e.len()).unwrap_or(0)
-    }
-
-    pub fn js_error(v: JsValue) -> String {
-        js_err(v)
+    /// `n` pseudo-random track ids of the loaded catalog (to build a like list in the bench).
+    #[wasm_bindgen(js_name = trackIds)]
+    pub fn track_ids(n: usize, seed: u64) -> Vec<String> {
+        with_engine(|e| b::random_tracks(e, n, seed).into_iter().map(|i| e.catalog.tracks[i].id.clone()).collect()).unwrap_or_default()
     }
 }

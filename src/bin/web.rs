@@ -6,7 +6,8 @@ fn main() {
     std::hint::black_box(soundalike::widget::bench::bench_rank as *const ());
     std::hint::black_box(soundalike::widget::bench::bench_encode as *const ());
     std::hint::black_box(soundalike::widget::bench::bench_finetune as *const ());
-    std::hint::black_box(soundalike::widget::bench::track_count as *const ());
+    std::hint::black_box(soundalike::widget::bench::bench_all as *const ());
+    std::hint::black_box(soundalike::widget::bench::track_ids as *const ());
     soundalike::web::start();
 }
 

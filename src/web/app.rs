@@ -177,7 +177,12 @@ async fn load_all(cfg: Config, st: St) -> Result<(), String> {
     restore(st);
     // compute the first recommendations before declaring ready
     let _ = st.recs.get_untracked();
-    status.set(Status::Ready { n, ms: now() - t0 });
+    let ms = now() - t0;
+    status.set(Status::Ready { n, ms });
+    // for scripts/bench.sh: when the first recommendations were ready (ms since navigation start)
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&w, &"__soundalikeReadyMs".into(), &now().into());
+    }
     Ok(())
 }
 

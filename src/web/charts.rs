@@ -8,7 +8,8 @@ use super::app::{pretty_feature, track_meta, track_name, St};
 use super::with_engine;
 use crate::catalog::features::N_FEATURES;
 use crate::engine::{Emb, EMB};
-use crate::projection::{bounds, correlation_matrix, Pca};
+use crate::analysis::correlation_matrix;
+use crate::projection::{bounds, Pca};
 
 #[component]
 pub fn LossCurve() -> impl IntoView {
