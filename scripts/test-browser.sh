@@ -11,7 +11,7 @@ if [ "${SOUNDALIKE_SKIP_BUILD:-}" != 1 ] || [ ! -f dist/index.html ]; then
 fi
 # a catalog whose titles contain HTML, for the "shown as text" test
 mkdir -p target/fixtures
-cargo run --quiet --profile fast -- catalog build --input tests/fixtures/html-titles.csv --out target/fixtures/html-titles.bin >/dev/null
+cargo run --quiet --profile fast -- catalog build --input tests/fixtures/html-titles.csv --out target/fixtures/html-titles.bin --interactions target/fixtures/html-interactions.json >/dev/null
 mkdir -p tests/screenshots
 node --test --test-concurrency=1 tests/browser/*.test.mjs
 echo "screenshots in tests/screenshots/"
