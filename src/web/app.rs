@@ -174,6 +174,7 @@ async fn load_all(cfg: Config, st: St) -> Result<(), String> {
     let engine = Engine::new(catalog, model);
     let n = engine.len();
     super::set_engine(engine);
+    st.version.update(|v| *v += 1);
     restore(st);
     // compute the first recommendations before declaring ready
     let _ = st.recs.get_untracked();
@@ -613,7 +614,7 @@ fn Bars(contrib: [f32; N_FEATURES]) -> impl IntoView {
                     <div class="bar-row" title=format!("{}: {:+.2}", pretty_feature(f), v)>
                         <span class="bar-label">{pretty_feature(f)}</span>
                         <span class="bar-track">
-                            <span class=if v >= 0.0 { "bar pos" } else { "bar neg" }
+                            <span class={if v >= 0.0 { "bar pos" } else { "bar neg" }}
                                 style=format!("width:{:.0}%;{}", w / 2.0, if v >= 0.0 { "left:50%" } else { "right:50%" })></span>
                         </span>
                         <span class="bar-val">{format!("{v:+.2}")}</span>
@@ -707,7 +708,7 @@ fn BoundControl(f: usize, kind: Bound) -> impl IntoView {
             <input type="checkbox" aria-label=format!("use {label} {name}") prop:checked=move || get().is_some()
                 on:change=move |ev| set(if event_target_checked(&ev) { Some(default) } else { None })/>
             <input type="range" id=id min="0" max="1" step="0.01" aria-label=format!("{label} {name}")
-                data-feature=FEATURE_NAMES[f] data-bound=label
+                data-feature={FEATURE_NAMES[f]} data-bound=label
                 prop:value=move || get().unwrap_or(default).to_string()
                 on:input=move |ev| set(event_target_value(&ev).parse::<f32>().ok())/>
             <span class="val">{move || get().map(|v| display_value(f, v)).unwrap_or_else(|| "off".into())}</span>

@@ -32,7 +32,7 @@ pub fn LossCurve() -> impl IntoView {
                 }).collect();
                 view! {
                     <polyline points=pts class="loss-line" fill="none"/>
-                    <text x="6" y=h - 4.0 class="axis">{format!("loss {:.3} → {:.3}, step {}", l[0], l[l.len() - 1], l.len())}</text>
+                    <text x="6" y={h - 4.0} class="axis">{format!("loss {:.3} → {:.3}, step {}", l[0], l[l.len() - 1], l.len())}</text>
                 }.into_any()
             })}
         </svg>
@@ -62,7 +62,7 @@ pub fn Heatmap() -> impl IntoView {
         <svg class="heatmap" viewBox=format!("0 0 {} {}", left + size + 8.0, top + size + 130.0) role="img"
             aria-label="Correlations between the 16 features" data-testid="heatmap">
             {(0..N_FEATURES).map(|i| view! {
-                <text x=left - 6.0 y=top + cell * i as f32 + cell * 0.7 class="hm-label" text-anchor="end">{pretty_feature(i)}</text>
+                <text x={left - 6.0} y={top + cell * i as f32 + cell * 0.7} class="hm-label" text-anchor="end">{pretty_feature(i)}</text>
                 <text class="hm-label" text-anchor="end"
                     transform=format!("translate({},{}) rotate(-60)", left + cell * i as f32 + cell * 0.6, top + size + 6.0)>{pretty_feature(i)}</text>
             }).collect_view()}
@@ -71,7 +71,7 @@ pub fn Heatmap() -> impl IntoView {
                     let msg = format!("{} × {}: {:+.2}", pretty_feature(i), pretty_feature(j), v);
                     let msg2 = msg.clone();
                     view! {
-                        <rect x=left + cell * j as f32 y=top + cell * i as f32 width=cell - 1.0 height=cell - 1.0
+                        <rect x={left + cell * j as f32} y={top + cell * i as f32} width={cell - 1.0} height={cell - 1.0}
                             fill=heat_color(v) on:mouseenter=move |_| hover.set(msg.clone())>
                             <title>{msg2}</title>
                         </rect>
@@ -162,7 +162,7 @@ pub fn MapView() -> impl IntoView {
             <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r=r class=class tabindex="0"
                 on:mouseenter=move |_| hover.set(Some(i)) on:mouseleave=move |_| hover.set(None)
                 on:click=move |_| st.selected.set(Some(i))
-                on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { st.selected.set(Some(i)) }>
+                on:keydown=move |ev: web_sys::KeyboardEvent| { if ev.key() == "Enter" { st.selected.set(Some(i)) } }>
                 <title>{format!("{name} — {artist}")}</title>
             </circle>
         }
@@ -177,7 +177,7 @@ pub fn MapView() -> impl IntoView {
             <g class="like-points">{move || st.likes.get().into_iter().map(|i| marker(i, "like-pt", 6.0)).collect_view()}</g>
             {move || st.newtrack.get().map(|nt| {
                 let (x, y) = screen(nt.pos);
-                view! { <text x=x y=y + 6.0 class="new-pt" text-anchor="middle">"★"<title>"your new track"</title></text> }
+                view! { <text x=x y={y + 6.0} class="new-pt" text-anchor="middle">"★"<title>"your new track"</title></text> }
             })}
             {move || st.selected.get().map(|i| { let (x, y) = point_of(i); view! { <circle cx=x cy=y r="10" class="sel-ring"/> } })}
         </svg>

@@ -12,6 +12,7 @@ pub mod storage;
 use std::cell::RefCell;
 
 use crate::engine::Engine;
+use app::App;
 
 thread_local! {
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
@@ -40,7 +41,7 @@ pub fn start() {
         if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
             el.set_inner_html("");
             let cfg = app::Config::from_element(&el);
-            leptos::mount::mount_to(el, move || leptos::prelude::view! { <app::App cfg=cfg/> }).forget();
+            leptos::mount::mount_to(el, move || leptos::prelude::view! { <App cfg=cfg/> }).forget();
         }
     }
 }
