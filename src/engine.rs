@@ -50,10 +50,23 @@ pub struct Engine {
     pub genres: Vec<String>,
     pub catalog_mean: Features,
     pub search: SearchIndex,
-    /// Head probability per track, when a head is active.
-    pub head_scores: Option<Vec<f32>>,
-    /// Weight of the head in the hybrid score (0 = cosine only).
-    pub blend: f32,
+    /// Unit-length embeddings (cosine = dot product).
+    pub unit: Vec<Emb>,
+    /// Cold-start score per track (depends on the head; refreshed when it changes).
+    pub cold_scores: Vec<f32>,
+}
+
+/// Standardise in place (mean 0, sd 1); constant input becomes zeros.
+pub fn zscore(v: &mut [f32]) {
+    if v.is_empty() {
+        return;
+    }
+    let n = v.len() as f64;
+    let mean = v.iter().map(|&x| x as f64).sum::<f64>() / n;
+    let sd = (v.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n).sqrt();
+    for x in v.iter_mut() {
+        *x = if sd > 1e-12 { ((*x as f64 - mean) / sd) as f32 } else { 0.0 };
+    }
 }
 
 /// Hard limit for the share link / storage: ignore absurd like lists.
@@ -89,7 +102,14 @@ impl Engine {
             .collect();
         let catalog_mean = explain::mean_features(catalog.features.iter().copied());
         let search = SearchIndex::new(catalog.tracks.iter().map(|t| (t.name.as_str(), t.artist.as_str(), t.popularity)));
-        let mut e = Engine { catalog, model, emb, genre_of, genres, catalog_mean, search, head_scores: None, blend: 0.35 };
+        let unit = emb
+            .iter()
+            .map(|e| {
+                let n = e.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+                std::array::from_fn(|k| e[k] / n)
+            })
+            .collect();
+        let mut e = Engine { catalog, model, emb, genre_of, genres, catalog_mean, search, unit, cold_scores: Vec::new() };
         e.refresh_head_scores();
         e
     }
@@ -103,7 +123,8 @@ impl Engine {
     }
 
     pub fn refresh_head_scores(&mut self) {
-        self.head_scores = self.model.head_scores(&self.emb);
+        let pop: Vec<f32> = self.catalog.tracks.iter().map(|t| t.popularity.unwrap_or(0) as f32).collect();
+        self.cold_scores = self.model.cold_scores(&self.emb, &pop);
     }
 
     /// Taste profile: mean liked embedding minus half the mean disliked one.
@@ -127,41 +148,58 @@ impl Engine {
         Some(p)
     }
 
-    /// Hybrid scores for every track: (1 - blend) * cosine + blend * head.
-    pub fn scores(&self, profile: &Emb) -> Vec<f32> {
-        let pn = profile.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-        let blend = if self.head_scores.is_some() { self.blend } else { 0.0 };
-        self.emb
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let mut dot = 0.0;
-                let mut n = 0.0;
-                for k in 0..EMB {
-                    dot += e[k] * profile[k];
-                    n += e[k] * e[k];
-                }
-                let cos = dot / (pn * n.sqrt().max(1e-12));
-                match &self.head_scores {
-                    Some(h) => (1.0 - blend) * cos + blend * h[i],
-                    None => cos,
-                }
-            })
-            .collect()
-    }
+    /// How many cosine candidates the head re-scores (two-stage ranking keeps a query in ~ms).
+    pub const POOL: usize = 1000;
 
-    /// Top-k recommendations for the likes, or the cold-start list when there are none.
+    /// Recommendations for the likes (the cold-start list when there are none):
+    /// 1. cosine to the taste profile over every track that passes the hard filters and the genre
+    ///    switch; 2. the rating head re-scores the best `POOL`, blended with the cosine as z-scores;
+    /// 3. targets and MMR re-rank; 4. explanations.
     pub fn recommend(&self, likes: &[usize], dislikes: &[usize], opts: &RerankOptions) -> Vec<Rec> {
         let Some(profile) = self.profile(likes, dislikes) else {
             return self.cold_start(opts);
         };
-        let s = self.scores(&profile);
-        let excluded: std::collections::HashSet<usize> = likes.iter().chain(dislikes).copied().collect();
-        let scored: Vec<(usize, f32)> =
-            s.iter().enumerate().filter(|(i, _)| !excluded.contains(i)).map(|(i, &v)| (i, v)).collect();
-        let liked_genres: std::collections::HashSet<u16> =
-            likes.iter().filter(|&&i| i < self.genre_of.len()).map(|&i| self.genre_of[i]).collect();
-        let ranked = rerank::rerank(&scored, &self.catalog.features, &self.emb, |i| liked_genres.contains(&self.genre_of[i]), opts);
+        let pn = profile.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+        let q: Emb = std::array::from_fn(|k| profile[k] / pn);
+        let mut skip = vec![false; self.len()];
+        for &i in likes.iter().chain(dislikes) {
+            if i < skip.len() {
+                skip[i] = true;
+            }
+        }
+        let liked_genres: Vec<u16> = likes.iter().filter(|&&i| i < self.genre_of.len()).map(|&i| self.genre_of[i]).collect();
+        let bounded = opts.filters.features.iter().any(|f| f.min.is_some() || f.max.is_some());
+        let mut cand: Vec<(usize, f32)> = Vec::with_capacity(self.len());
+        for (i, u) in self.unit.iter().enumerate() {
+            if skip[i]
+                || (!opts.reach_beyond_genres && !liked_genres.contains(&self.genre_of[i]))
+                || (bounded && !opts.filters.passes(&self.catalog.features[i]))
+            {
+                continue;
+            }
+            let mut dot = 0.0;
+            for k in 0..EMB {
+                dot += u[k] * q[k];
+            }
+            cand.push((i, dot));
+        }
+        let by_score = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if cand.len() > Self::POOL {
+            cand.select_nth_unstable_by(Self::POOL - 1, by_score);
+            cand.truncate(Self::POOL);
+        }
+        let pool: Vec<usize> = cand.iter().map(|c| c.0).collect();
+        if let Some(mut head) = self.model.head_pool_scores(&self.emb, &pool, &profile) {
+            let mut cos: Vec<f32> = cand.iter().map(|c| c.1).collect();
+            zscore(&mut cos);
+            zscore(&mut head);
+            let b = self.model.blend();
+            for (k, c) in cand.iter_mut().enumerate() {
+                c.1 = b * cos[k] + (1.0 - b) * head[k];
+            }
+        }
+        let o = RerankOptions { reach_beyond_genres: true, ..opts.clone() };
+        let ranked = rerank::rerank(&cand, &self.catalog.features, &self.emb, |_| true, &o);
         let liked_feats = likes.iter().filter(|&&i| i < self.emb.len()).map(|&i| self.catalog.features[i]);
         let prof_feats = explain::mean_features(liked_feats);
         ranked
@@ -175,15 +213,10 @@ impl Engine {
             .collect()
     }
 
-    /// With no likes: popular tracks, spread over genres by MMR, filters applied.
+    /// With no likes: the model's cold-start score (head prior + popularity), spread over genres by
+    /// MMR, filters applied. Never empty unless the filters exclude everything.
     pub fn cold_start(&self, opts: &RerankOptions) -> Vec<Rec> {
-        let scored: Vec<(usize, f32)> = self
-            .catalog
-            .tracks
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (i, t.popularity.unwrap_or(0) as f32 / 100.0))
-            .collect();
+        let scored: Vec<(usize, f32)> = self.cold_scores.iter().copied().enumerate().collect();
         let o = RerankOptions { reach_beyond_genres: true, diversity: opts.diversity.max(0.3), ..opts.clone() };
         rerank::rerank(&scored, &self.catalog.features, &self.emb, |_| true, &o)
             .into_iter()
@@ -295,9 +328,29 @@ pub mod model {
             self.encode_all(std::slice::from_ref(f))[0]
         }
 
-        pub fn head_scores(&self, emb: &[Emb]) -> Option<Vec<f32>> {
+        /// Head logits for the pooled tracks (None: no head, cosine only).
+        pub fn head_pool_scores(&self, emb: &[Emb], pool: &[usize], _profile: &Emb) -> Option<Vec<f32>> {
             let h = self.tuned.as_ref()?;
-            Some(emb.iter().map(|e| 1.0 / (1.0 + (-h.logit(e)).exp())).collect())
+            Some(pool.iter().map(|&i| h.logit(&emb[i])).collect())
+        }
+
+        /// Weight of the cosine in the blend (the head gets 1 - blend).
+        pub fn blend(&self) -> f32 {
+            0.5
+        }
+
+        /// Cold-start score for every track: standardised popularity (+ head prior when tuned).
+        pub fn cold_scores(&self, emb: &[Emb], popularity: &[f32]) -> Vec<f32> {
+            let mut p = popularity.to_vec();
+            super::zscore(&mut p);
+            if let Some(h) = &self.tuned {
+                let mut hs: Vec<f32> = emb.iter().map(|e| h.logit(e)).collect();
+                super::zscore(&mut hs);
+                for (a, b) in p.iter_mut().zip(&hs) {
+                    *a += b;
+                }
+            }
+            p
         }
     }
 
