@@ -28,7 +28,7 @@ js=$(ls dist/soundalike-web*.js | grep -v '\.d\.ts$' | head -n1)
 wasm="${js%.js}_bg.wasm"
 mkdir -p pkg
 cp "$wasm" pkg/soundalike_bg.wasm
-sed "s/$(basename "$wasm")/soundalike_bg.wasm/g" "$js" > pkg/soundalike.js
+sed -E "s/soundalike-web(-[0-9a-f]+)?_bg\.wasm/soundalike_bg.wasm/g" "$js" > pkg/soundalike.js
 cp www/widget.css pkg/widget.css
 rm -rf dist/pkg && mkdir -p dist/pkg && cp pkg/soundalike.js pkg/soundalike_bg.wasm pkg/widget.css pkg/package.json pkg/README.md dist/pkg/
 raw=$(stat -c %s pkg/soundalike_bg.wasm); gz=$(gzip -9 -c pkg/soundalike_bg.wasm | wc -c)

@@ -94,7 +94,7 @@ test("insight: heatmap and embedding map with hover", async () => {
   const map = page.getByTestId("map");
   assert.ok((await map.locator("circle.pt").count()) > 500);
   assert.equal(await map.locator("circle.like-pt").count(), 3);
-  await map.locator("circle.rec-pt").first().hover();
+  await map.locator("circle.rec-pt").last().hover({ force: true });
   assert.match(await page.getByTestId("map-card").innerText(), /Like/);
   await page.locator(".map-panel").screenshot({ path: (await import("./helpers.mjs")).SHOTS + "/06-map.png" });
 });

@@ -33,7 +33,7 @@ test("zero requests after load, through search, likes, sliders, tuning, map and 
   await page.locator("#diversity").fill("0.4");
   await page.locator("#tune-btn").click();
   await page.getByTestId("tune-status").getByText(/tuned in/).waitFor({ timeout: 60000 });
-  await page.getByTestId("map").locator("circle.rec-pt").first().hover();
+  await page.getByTestId("map").locator("circle.rec-pt").last().hover({ force: true });
   await page.getByRole("button", { name: "Share link" }).click();
   await page.getByRole("button", { name: "Use an example" }).click();
   await page.getByRole("button", { name: "Place it" }).click();
