@@ -1,8 +1,15 @@
+//! soundalike: recommend music by how it sounds, entirely on the listener's device.
+//!
+//! The core (everything but `cli`, `web` and `widget`) knows nothing of the DOM and compiles
+//! for both the native CLI and `wasm32-unknown-unknown`. See ARCHITECTURE.md for the code map.
 #![allow(deprecated)]
-pub fn hello() {}
 
-// --- web helper's modules ---
-// DOM-free cores (native + wasm, unit-tested natively)
+pub mod analysis;
+pub mod catalog;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+
+// --- the recommender as the page runs it, and its DOM-free parts (native + wasm) ---
 pub mod engine;
 pub mod explain;
 pub mod likes;

@@ -1,0 +1,45 @@
+//! The native command line: clap commands, progress bars and printing. Each command lives in
+//! its own file and exposes an `Args` struct and a `run` function.
+
+pub mod analyze;
+pub mod bench;
+pub mod catalog;
+pub mod progress;
+
+use clap::{Parser, Subcommand};
+
+/// soundalike: recommend music by how it sounds.
+#[derive(Parser)]
+#[command(name = "soundalike", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Build or inspect the catalog file.
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
+    /// Feature correlations of a catalog (16×16 Pearson matrix and its strongest pairs).
+    Analyze(analyze::Args),
+    /// Time encoding, ranking and fine-tuning natively (the native half of scripts/bench.sh).
+    Bench(bench::Args),
+}
+
+/// Entry point of the `soundalike` binary.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Catalog(c) => catalog::run(c),
+        Command::Analyze(a) => analyze::run(a),
+        Command::Bench(a) => bench::run(a),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
