@@ -7,3 +7,4 @@ pub fn hello() {}
 pub mod finetune;
 pub mod train;
 pub mod eval;
+pub mod trackid;

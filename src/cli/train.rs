@@ -63,8 +63,8 @@ pub type PlaylistSplit = (Vec<Vec<usize>>, Vec<Vec<usize>>, Vec<Vec<usize>>);
 
 /// Load interactions and split them 70/10/20 by playlist id.
 pub fn load_playlist_split(catalog: &Catalog, interactions: &Path, seed: u64) -> Result<PlaylistSplit> {
-    let inter = crate::catalog::interactions::Interactions::load(interactions)
-        .with_context(|| format!("reading interactions {}", interactions.display()))?;
+    let inter =
+        crate::catalog::interactions::Interactions::load(interactions).map_err(anyhow::Error::msg)?;
     let mut pls: Vec<(String, Vec<usize>)> = inter
         .playlists
         .iter()
