@@ -1,10 +1,19 @@
+//! soundalike: recommend music by how it sounds, entirely on the listener's device.
+//!
+//! The core (everything but `cli`, `web` and `widget`) knows nothing of the DOM and compiles
+//! for both the native CLI and `wasm32-unknown-unknown`. See ARCHITECTURE.md for the code map.
 #![allow(deprecated)]
+
+pub mod analysis;
+pub mod catalog;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+pub mod eval;
+pub mod finetune;
 pub mod model;
 pub mod rank;
 pub mod rng;
-pub mod weights;
-pub fn hello() {}
-pub mod finetune;
-pub mod train;
-pub mod eval;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod trackid;
+pub mod train;
+pub mod weights;

@@ -1,0 +1,436 @@
+//! The binary catalog file the page loads.
+//!
+//! ```text
+//! offset  size  field
+//!  0      8     magic  b"SNDLKCAT"
+//!  8      2     format version, u16 LE (currently 1)
+//! 10      2     reserved, 0
+//! 12      4     compressed payload length, u32 LE
+//! 16      4     uncompressed payload length, u32 LE
+//! 20      4     CRC-32 of the compressed payload, u32 LE
+//! 24      …     payload: brotli-compressed sequence of sections
+//! ```
+//! Each section is `tag (4 ASCII bytes) | length (u32 LE) | bytes`; unknown tags are skipped so a
+//! newer writer can add sections. Columns are stored one after another (all ids, then all titles,
+//! …), which compresses far better than rows:
+//!
+//! | tag | content |
+//! |---|---|
+//! | `META` | postcard `Meta`: track count, the 16-feature scaler, the genre names |
+//! | `IDS_` | 16 bytes per track: the base62 Spotify id as a u128, big endian |
+//! | `NAME` | postcard `Vec<String>`: titles |
+//! | `ARTS` | postcard `Vec<(String, u32)>`: artist runs (tracks are sorted by artist) |
+//! | `YEAR` | 1 byte per track: year − 1800, 0 = unknown |
+//! | `POPU` | 1 byte per track: popularity 0–100, 255 = unknown |
+//! | `GENR` | 1 byte per track: index into `Meta::genres` (0 = "") |
+//! | `FEAT` | 9 bytes per track, column-major: the scaled base features quantized to 1/255 |
+//!
+//! The 7 engineered features are derived at load time from the quantized base features with the
+//! stored scaler, exactly as the builder derived them.
+
+use std::io::Read;
+
+use serde::{Deserialize, Serialize};
+
+use super::features::{dequantize, Scaler, N_BASE};
+use super::{Catalog, Track};
+
+pub const MAGIC: &[u8; 8] = b"SNDLKCAT";
+pub const VERSION: u16 = 1;
+const HEADER_LEN: usize = 24;
+/// Refuse to inflate beyond this (a corrupt length must not allocate gigabytes).
+const MAX_RAW_LEN: u32 = 512 << 20;
+const YEAR_BASE: u16 = 1800;
+
+/// Why a catalog file could not be read. Each message says what is wrong and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    #[error("catalog file is {len} bytes, too short for the {HEADER_LEN}-byte header (truncated or not a catalog)")]
+    TooShort { len: usize },
+    #[error("not a soundalike catalog: the file does not start with \"SNDLKCAT\" (got {found:?})")]
+    BadMagic { found: Vec<u8> },
+    #[error("catalog format version {found} is not supported (this build reads version {supported}); rebuild the catalog with `soundalike catalog build`")]
+    UnsupportedVersion { found: u16, supported: u16 },
+    #[error(
+        "catalog file is truncated: header promises {expected} payload bytes, {found} present"
+    )]
+    Truncated { expected: usize, found: usize },
+    #[error(
+        "catalog file is corrupt: checksum {found:08x} does not match the stored {expected:08x}"
+    )]
+    Checksum { expected: u32, found: u32 },
+    #[error("catalog payload is corrupt: {0}")]
+    Decompress(String),
+    #[error("catalog is missing its {0} section")]
+    MissingSection(&'static str),
+    #[error("catalog section {section} is invalid: {reason}")]
+    BadSection {
+        section: &'static str,
+        reason: String,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    count: u32,
+    scaler: Scaler,
+    genres: Vec<String>,
+}
+
+const ALPHABET: &[u8; 62] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/// Decode a 22-character base62 Spotify id into its 128-bit value.
+pub fn id_to_u128(id: &str) -> Option<u128> {
+    if id.len() != 22 {
+        return None;
+    }
+    let mut v: u128 = 0;
+    for c in id.bytes() {
+        let d = ALPHABET.iter().position(|&a| a == c)? as u128;
+        v = v.checked_mul(62)?.checked_add(d)?;
+    }
+    Some(v)
+}
+
+/// Encode a 128-bit value as a 22-character base62 Spotify id.
+pub fn u128_to_id(mut v: u128) -> String {
+    let mut out = [b'0'; 22];
+    for slot in out.iter_mut().rev() {
+        *slot = ALPHABET[(v % 62) as usize];
+        v /= 62;
+    }
+    String::from_utf8(out.to_vec()).expect("alphabet is ASCII")
+}
+
+fn push_section(out: &mut Vec<u8>, tag: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(tag);
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out.extend_from_slice(data);
+}
+
+/// Encode a catalog. Panics only on a programming error (an id that is not base62: ingest
+/// rejects those rows).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn encode(cat: &Catalog) -> Vec<u8> {
+    use super::features::quantize;
+    let n = cat.len();
+    let mut genres: Vec<String> = vec![String::new()];
+    let mut genre_idx = Vec::with_capacity(n);
+    for t in &cat.tracks {
+        let i = match genres.iter().position(|g| *g == t.genre) {
+            Some(i) => i,
+            None => {
+                genres.push(t.genre.clone());
+                genres.len() - 1
+            }
+        };
+        genre_idx.push(i as u8);
+    }
+    assert!(genres.len() <= 256, "more than 255 genres");
+    let meta = Meta {
+        count: n as u32,
+        scaler: cat.scaler.clone(),
+        genres,
+    };
+    let mut ids = Vec::with_capacity(16 * n);
+    for t in &cat.tracks {
+        let v = id_to_u128(&t.id).unwrap_or_else(|| panic!("track id {:?} is not base62", t.id));
+        ids.extend_from_slice(&v.to_be_bytes());
+    }
+    let names: Vec<&str> = cat.tracks.iter().map(|t| t.name.as_str()).collect();
+    let mut runs: Vec<(&str, u32)> = Vec::new();
+    for t in &cat.tracks {
+        match runs.last_mut() {
+            Some((a, c)) if *a == t.artist => *c += 1,
+            _ => runs.push((&t.artist, 1)),
+        }
+    }
+    let years: Vec<u8> = cat
+        .tracks
+        .iter()
+        .map(|t| match t.year {
+            Some(y) if y > YEAR_BASE && y < YEAR_BASE + 256 => (y - YEAR_BASE) as u8,
+            _ => 0,
+        })
+        .collect();
+    let pops: Vec<u8> = cat
+        .tracks
+        .iter()
+        .map(|t| t.popularity.map_or(255, |p| p.min(100)))
+        .collect();
+    let mut feats = Vec::with_capacity(N_BASE * n);
+    for j in 0..N_BASE {
+        feats.extend(cat.features.iter().map(|f| quantize(f[j])));
+    }
+
+    let mut raw = Vec::new();
+    push_section(
+        &mut raw,
+        b"META",
+        &postcard::to_allocvec(&meta).expect("meta"),
+    );
+    push_section(&mut raw, b"IDS_", &ids);
+    push_section(
+        &mut raw,
+        b"NAME",
+        &postcard::to_allocvec(&names).expect("names"),
+    );
+    push_section(
+        &mut raw,
+        b"ARTS",
+        &postcard::to_allocvec(&runs).expect("artists"),
+    );
+    push_section(&mut raw, b"YEAR", &years);
+    push_section(&mut raw, b"POPU", &pops);
+    push_section(&mut raw, b"GENR", &genre_idx);
+    push_section(&mut raw, b"FEAT", &feats);
+
+    let mut payload = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 24,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &raw[..], &mut payload, &params).expect("in-memory brotli");
+
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(raw.len() as u32).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    out
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+fn bad(section: &'static str, reason: impl Into<String>) -> FormatError {
+    FormatError::BadSection {
+        section,
+        reason: reason.into(),
+    }
+}
+
+/// Decode a catalog file. Every failure is a [`FormatError`]; this never panics.
+pub fn decode(bytes: &[u8]) -> Result<Catalog, FormatError> {
+    if bytes.len() < HEADER_LEN {
+        if bytes.len() >= 8 && &bytes[..8] != MAGIC {
+            return Err(FormatError::BadMagic {
+                found: bytes[..8].to_vec(),
+            });
+        }
+        return Err(FormatError::TooShort { len: bytes.len() });
+    }
+    if &bytes[..8] != MAGIC {
+        return Err(FormatError::BadMagic {
+            found: bytes[..8].to_vec(),
+        });
+    }
+    let version = u16::from_le_bytes([bytes[8], bytes[9]]);
+    if version != VERSION {
+        return Err(FormatError::UnsupportedVersion {
+            found: version,
+            supported: VERSION,
+        });
+    }
+    let plen = u32_at(bytes, 12) as usize;
+    let raw_len = u32_at(bytes, 16);
+    let crc = u32_at(bytes, 20);
+    let body = &bytes[HEADER_LEN..];
+    if body.len() < plen {
+        return Err(FormatError::Truncated {
+            expected: plen,
+            found: body.len(),
+        });
+    }
+    let payload = &body[..plen];
+    let found = crc32fast::hash(payload);
+    if found != crc {
+        return Err(FormatError::Checksum {
+            expected: crc,
+            found,
+        });
+    }
+    if raw_len > MAX_RAW_LEN {
+        return Err(FormatError::Decompress(format!(
+            "declared size {raw_len} bytes is implausibly large"
+        )));
+    }
+    let mut raw = Vec::with_capacity(raw_len as usize);
+    brotli_decompressor::Decompressor::new(payload, 4096)
+        .take(raw_len as u64 + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| FormatError::Decompress(e.to_string()))?;
+    if raw.len() != raw_len as usize {
+        return Err(FormatError::Decompress(format!(
+            "inflated to {} bytes, header says {raw_len}",
+            raw.len()
+        )));
+    }
+    parse_sections(&raw)
+}
+
+#[derive(Default)]
+struct Sections<'a> {
+    meta: Option<&'a [u8]>,
+    ids: Option<&'a [u8]>,
+    names: Option<&'a [u8]>,
+    artists: Option<&'a [u8]>,
+    years: Option<&'a [u8]>,
+    pops: Option<&'a [u8]>,
+    genres: Option<&'a [u8]>,
+    feats: Option<&'a [u8]>,
+}
+
+fn parse_sections(raw: &[u8]) -> Result<Catalog, FormatError> {
+    let mut s = Sections::default();
+    let mut at = 0;
+    while at < raw.len() {
+        if raw.len() - at < 8 {
+            return Err(bad("table", "section header cut short"));
+        }
+        let tag = &raw[at..at + 4];
+        let len = u32_at(raw, at + 4) as usize;
+        let start = at + 8;
+        let end = start
+            .checked_add(len)
+            .filter(|&e| e <= raw.len())
+            .ok_or_else(|| {
+                bad(
+                    "table",
+                    format!(
+                        "section {:?} overruns the payload",
+                        String::from_utf8_lossy(tag)
+                    ),
+                )
+            })?;
+        let data = &raw[start..end];
+        match tag {
+            b"META" => s.meta = Some(data),
+            b"IDS_" => s.ids = Some(data),
+            b"NAME" => s.names = Some(data),
+            b"ARTS" => s.artists = Some(data),
+            b"YEAR" => s.years = Some(data),
+            b"POPU" => s.pops = Some(data),
+            b"GENR" => s.genres = Some(data),
+            b"FEAT" => s.feats = Some(data),
+            _ => {}
+        }
+        at = end;
+    }
+    let meta: Meta = postcard::from_bytes(s.meta.ok_or(FormatError::MissingSection("META"))?)
+        .map_err(|e| bad("META", e.to_string()))?;
+    if !meta.scaler.is_valid() {
+        return Err(bad("META", "scaler has a non-finite or inverted range"));
+    }
+    let n = meta.count as usize;
+    let fixed =
+        |name: &'static str, d: Option<&[u8]>, per: usize| -> Result<Vec<u8>, FormatError> {
+            let d = d.ok_or(FormatError::MissingSection(name))?;
+            if Some(d.len()) != n.checked_mul(per) {
+                return Err(bad(
+                    name,
+                    format!(
+                        "{} bytes for {n} tracks, expected {}",
+                        d.len(),
+                        n.saturating_mul(per)
+                    ),
+                ));
+            }
+            Ok(d.to_vec())
+        };
+    let ids = fixed("IDS_", s.ids, 16)?;
+    let years = fixed("YEAR", s.years, 1)?;
+    let pops = fixed("POPU", s.pops, 1)?;
+    let genre_idx = fixed("GENR", s.genres, 1)?;
+    let feats = fixed("FEAT", s.feats, N_BASE)?;
+    let names: Vec<String> =
+        postcard::from_bytes(s.names.ok_or(FormatError::MissingSection("NAME"))?)
+            .map_err(|e| bad("NAME", e.to_string()))?;
+    if names.len() != n {
+        return Err(bad(
+            "NAME",
+            format!("{} titles for {n} tracks", names.len()),
+        ));
+    }
+    let runs: Vec<(String, u32)> =
+        postcard::from_bytes(s.artists.ok_or(FormatError::MissingSection("ARTS"))?)
+            .map_err(|e| bad("ARTS", e.to_string()))?;
+    let total: u64 = runs.iter().map(|(_, c)| *c as u64).sum();
+    if total != n as u64 {
+        return Err(bad(
+            "ARTS",
+            format!("artist runs cover {total} tracks, expected {n}"),
+        ));
+    }
+
+    let mut tracks = Vec::with_capacity(n);
+    let mut artist_iter = runs
+        .iter()
+        .flat_map(|(a, c)| std::iter::repeat_n(a, *c as usize));
+    for (i, name) in names.into_iter().enumerate() {
+        let id = u128::from_be_bytes(ids[16 * i..16 * i + 16].try_into().expect("16 bytes"));
+        let g = genre_idx[i] as usize;
+        let genre = meta
+            .genres
+            .get(g)
+            .ok_or_else(|| {
+                bad(
+                    "GENR",
+                    format!(
+                        "track {i} has genre index {g}, only {} genres",
+                        meta.genres.len()
+                    ),
+                )
+            })?
+            .clone();
+        let pop = pops[i];
+        if pop != 255 && pop > 100 {
+            return Err(bad("POPU", format!("track {i} has popularity {pop}")));
+        }
+        tracks.push(Track {
+            id: u128_to_id(id),
+            name,
+            artist: artist_iter.next().cloned().unwrap_or_default(),
+            year: (years[i] != 0).then(|| YEAR_BASE + years[i] as u16),
+            popularity: (pop != 255).then_some(pop),
+            genre,
+        });
+    }
+    let features = (0..n)
+        .map(|i| {
+            let base: [f32; N_BASE] = std::array::from_fn(|j| dequantize(feats[j * n + i]));
+            meta.scaler.complete(&base)
+        })
+        .collect();
+    Ok(Catalog::new(tracks, features, meta.scaler))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base62_ids_round_trip() {
+        for id in [
+            "6f807x0ima9a1j3VPbc7VN",
+            "0000000000000000000000",
+            "7ZZZZZZZZZZZZZZZZZZZZZ",
+        ] {
+            let v = id_to_u128(id).unwrap();
+            assert_eq!(u128_to_id(v), id);
+        }
+        assert_eq!(id_to_u128("short"), None);
+        assert_eq!(id_to_u128("6f807x0ima9a1j3VPbc7V!"), None);
+        assert_eq!(
+            id_to_u128("ZZZZZZZZZZZZZZZZZZZZZZ"),
+            None,
+            "overflows 128 bits"
+        );
+        assert_eq!(u128_to_id(u128::MAX).len(), 22);
+    }
+}

@@ -1,0 +1,619 @@
+//! Reading Spotify audio-feature CSVs: schema detection from the header, row → track, cleaning
+//! with every dropped row counted by file and reason, and merging by track id.
+//!
+//! Invariant: no row disappears silently. Each row read is either kept, merged into an earlier
+//! row of the same track, or counted under a [`DropReason`] (with the first few examples kept,
+//! naming file and line).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::features::{idx, RawFeatures, BASE_FEATURES, N_BASE, RAW_RANGES};
+use super::format::id_to_u128;
+use super::interactions::{Interactions, Playlist};
+use super::{Catalog, RawTrack, Track};
+
+/// The CSV layouts we understand, recognised by their header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Schema {
+    /// TidyTuesday 2020-01-21 `spotify_songs.csv` (`track_id`, `playlist_id`, …).
+    TidyTuesday,
+    /// Kaggle "Spotify Hit Predictor" `dataset-of-XXs.csv` (`uri` = `spotify:track:<id>`).
+    HitPredictor,
+    /// Kaggle "Spotify Dataset 1921–2020" `data.csv` (`id`, `artists`, `year`, …).
+    Kaggle160k,
+    /// Kaggle "600k+ tracks" `tracks.csv` (`id`, `id_artists`, `release_date`, …).
+    Kaggle600k,
+    /// HF/Kaggle "Spotify Tracks Dataset" `dataset.csv` (`track_id`, `track_genre`, …).
+    SpotifyTracks,
+}
+
+impl Schema {
+    pub fn name(self) -> &'static str {
+        match self {
+            Schema::TidyTuesday => "TidyTuesday spotify_songs",
+            Schema::HitPredictor => "Spotify Hit Predictor",
+            Schema::Kaggle160k => "Kaggle Spotify 1921-2020 data.csv",
+            Schema::Kaggle600k => "Kaggle 600k tracks.csv",
+            Schema::SpotifyTracks => "Spotify Tracks Dataset",
+        }
+    }
+
+    /// (id, title, artist) columns; the base feature columns share their names in every layout.
+    fn columns(self) -> [&'static str; 3] {
+        match self {
+            Schema::TidyTuesday => ["track_id", "track_name", "track_artist"],
+            Schema::HitPredictor => ["uri", "track", "artist"],
+            Schema::Kaggle160k => ["id", "name", "artists"],
+            Schema::Kaggle600k => ["id", "name", "artists"],
+            Schema::SpotifyTracks => ["track_id", "track_name", "artists"],
+        }
+    }
+}
+
+/// What a header turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detected {
+    Tracks(Schema),
+    /// A per-genre or per-year aggregate file (Kaggle `data_by_genres.csv`): no track ids, skipped.
+    Aggregate,
+}
+
+const LAYOUTS_EXPECTED: &str = "TidyTuesday (track_id, playlist_id, …), Hit Predictor (uri, track, artist, …), \
+Kaggle 1921-2020 data.csv (id, artists, year, …), Kaggle 600k tracks.csv (id, id_artists, release_date, …), \
+Spotify Tracks Dataset (track_id, track_genre, …); each with the 9 audio features danceability, energy, loudness, \
+speechiness, acousticness, instrumentalness, liveness, valence, tempo";
+
+/// Recognise a header. An unknown header is an error naming the columns found and those expected.
+pub fn detect_schema(header: &[&str]) -> Result<Detected, String> {
+    let has = |c: &str| header.iter().any(|h| h.trim() == c);
+    let missing_feats: Vec<&str> = BASE_FEATURES.iter().copied().filter(|f| !has(f)).collect();
+    let schema = if has("id_artists") && has("id") {
+        Some(Schema::Kaggle600k)
+    } else if has("track_genre") && has("track_id") {
+        Some(Schema::SpotifyTracks)
+    } else if has("track_id") && has("track_name") && has("track_artist") {
+        Some(Schema::TidyTuesday)
+    } else if has("uri") && has("track") && has("artist") {
+        Some(Schema::HitPredictor)
+    } else if has("id") && has("artists") && has("year") {
+        Some(Schema::Kaggle160k)
+    } else {
+        None
+    };
+    match schema {
+        Some(s) if missing_feats.is_empty() => Ok(Detected::Tracks(s)),
+        Some(s) => Err(format!(
+            "header looks like {} but lacks the feature column(s) {}",
+            s.name(),
+            missing_feats.join(", ")
+        )),
+        None if missing_feats.is_empty() && (has("genres") || has("year") || has("artists")) => {
+            Ok(Detected::Aggregate)
+        }
+        None => Err(format!(
+            "unknown CSV layout. Columns found: {}. Expected one of: {LAYOUTS_EXPECTED}",
+            header.join(", ")
+        )),
+    }
+}
+
+/// Why a row was dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum DropReason {
+    /// The CSV row itself is broken (wrong number of fields, bad UTF-8 or quoting).
+    Malformed,
+    /// The track id is missing or is not a 22-character base62 Spotify id.
+    BadId,
+    /// A feature value is empty.
+    MissingValue,
+    /// A feature value is not a number.
+    Unparseable,
+    /// Tempo above 300 BPM or 0 (no beat detected).
+    TempoOutlier,
+    /// Loudness outside [-60, 5] dB.
+    LoudnessOutlier,
+    /// A unit feature (danceability, energy, …) outside [0, 1].
+    OutOfRange,
+    /// The same track id appeared in an earlier row: merged into it (its playlist is kept).
+    Duplicate,
+}
+
+impl DropReason {
+    pub fn label(self) -> &'static str {
+        match self {
+            DropReason::Malformed => "malformed row",
+            DropReason::BadId => "bad track id",
+            DropReason::MissingValue => "missing value",
+            DropReason::Unparseable => "unparseable value",
+            DropReason::TempoOutlier => "tempo outlier (0 or >300 BPM)",
+            DropReason::LoudnessOutlier => "loudness outside [-60, 5] dB",
+            DropReason::OutOfRange => "unit feature outside [0, 1]",
+            DropReason::Duplicate => "duplicate track (merged)",
+        }
+    }
+}
+
+/// Per-file counts.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub schema: Option<Schema>,
+    /// Set when the file was skipped entirely (aggregate file), with the reason.
+    pub skipped: Option<String>,
+    pub rows: usize,
+    pub kept: usize,
+    pub dropped: BTreeMap<DropReason, usize>,
+    /// The first few problems, as "file:line: message".
+    pub examples: Vec<String>,
+}
+
+/// Everything `build_catalog` did, for printing.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BuildReport {
+    pub files: Vec<FileReport>,
+    pub tracks: usize,
+    pub playlists: usize,
+    pub interactions: usize,
+}
+
+impl BuildReport {
+    pub fn rows(&self) -> usize {
+        self.files.iter().map(|f| f.rows).sum()
+    }
+    pub fn dropped(&self, reason: DropReason) -> usize {
+        self.files
+            .iter()
+            .map(|f| f.dropped.get(&reason).copied().unwrap_or(0))
+            .sum()
+    }
+}
+
+impl fmt::Display for BuildReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for file in &self.files {
+            let name = file.path.display();
+            if let Some(why) = &file.skipped {
+                writeln!(f, "  {name}: skipped ({why})")?;
+                continue;
+            }
+            let schema = file.schema.map_or("?", |s| s.name());
+            writeln!(
+                f,
+                "  {name} [{schema}]: {} rows read, {} kept",
+                file.rows, file.kept
+            )?;
+            for (reason, n) in &file.dropped {
+                writeln!(f, "      {:>6}  {}", n, reason.label())?;
+            }
+            for e in &file.examples {
+                writeln!(f, "      e.g. {e}")?;
+            }
+        }
+        writeln!(f, "  total: {} rows read", self.rows())?;
+        let mut reasons: BTreeMap<DropReason, usize> = BTreeMap::new();
+        for file in &self.files {
+            for (r, n) in &file.dropped {
+                *reasons.entry(*r).or_default() += n;
+            }
+        }
+        for (r, n) in reasons {
+            writeln!(f, "  {:>8}  {}", n, r.label())?;
+        }
+        writeln!(
+            f,
+            "  {} tracks kept; {} playlists with {} (playlist, track) pairs",
+            self.tracks, self.playlists, self.interactions
+        )
+    }
+}
+
+/// An error that stops the build (as opposed to a dropped row).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Header { path: PathBuf, message: String },
+    #[error("no CSV files found under {0}")]
+    NoFiles(PathBuf),
+    #[error("no usable track rows in {0}: every row was dropped (see the counts above)")]
+    NoTracks(String),
+}
+
+/// One cleaned row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub track: Track,
+    pub raw: RawFeatures,
+    /// (playlist id, playlist name) when the row says which playlist it is in.
+    pub playlist: Option<(String, String)>,
+}
+
+const MAX_EXAMPLES: usize = 3;
+
+fn col(header: &csv::StringRecord, name: &str) -> Option<usize> {
+    header.iter().position(|h| h.trim() == name)
+}
+
+/// Python-list artists (`['A', 'B']`) or `;`-separated → "A, B".
+fn clean_artists(s: &str) -> String {
+    let t = s.trim();
+    if t.starts_with('[') && t.ends_with(']') {
+        let inner = &t[1..t.len() - 1];
+        inner
+            .split("', '")
+            .map(|a| a.trim_matches(|c| c == '\'' || c == '"' || c == ' '))
+            .filter(|a| !a.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else if t.contains(';') {
+        t.split(';').map(str::trim).collect::<Vec<_>>().join(", ")
+    } else {
+        t.to_string()
+    }
+}
+
+fn parse_year(s: &str) -> Option<u16> {
+    let y: u16 = s.trim().get(..4)?.parse().ok()?;
+    (1800..2100).contains(&y).then_some(y)
+}
+
+/// Read one CSV file of any supported layout into cleaned rows, counting every drop.
+/// `on_progress(bytes_read)` is called every few thousand rows.
+pub fn read_tracks_csv(
+    path: &Path,
+    mut on_progress: impl FnMut(u64),
+) -> Result<(Vec<Row>, FileReport), IngestError> {
+    let io = |e: std::io::Error| IngestError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    read_tracks_from(std::io::BufReader::new(file), path, &mut on_progress)
+}
+
+/// As [`read_tracks_csv`], from any reader (`path` only names it in messages).
+pub fn read_tracks_from(
+    reader: impl std::io::Read,
+    path: &Path,
+    on_progress: &mut dyn FnMut(u64),
+) -> Result<(Vec<Row>, FileReport), IngestError> {
+    let mut report = FileReport {
+        path: path.to_path_buf(),
+        ..Default::default()
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(reader);
+    let header = rdr
+        .headers()
+        .map_err(|e| IngestError::Header {
+            path: path.to_path_buf(),
+            message: format!("cannot read the header: {e}"),
+        })?
+        .clone();
+    let fields: Vec<&str> = header.iter().collect();
+    let schema = match detect_schema(&fields) {
+        Ok(Detected::Tracks(s)) => s,
+        Ok(Detected::Aggregate) => {
+            report.skipped = Some("aggregate file without track ids".into());
+            return Ok((Vec::new(), report));
+        }
+        Err(message) => {
+            return Err(IngestError::Header {
+                path: path.to_path_buf(),
+                message,
+            })
+        }
+    };
+    report.schema = Some(schema);
+    let [id_c, name_c, artist_c] = schema.columns().map(|c| col(&header, c).expect("detected"));
+    let feat_c: [usize; N_BASE] = BASE_FEATURES.map(|c| col(&header, c).expect("detected"));
+    let year_c = match schema {
+        Schema::TidyTuesday => col(&header, "track_album_release_date"),
+        Schema::Kaggle160k => col(&header, "year"),
+        Schema::Kaggle600k => col(&header, "release_date"),
+        _ => None,
+    };
+    let pop_c = col(&header, "track_popularity").or_else(|| col(&header, "popularity"));
+    let genre_c = col(&header, "playlist_genre").or_else(|| col(&header, "track_genre"));
+    let (pl_id_c, pl_name_c) = (col(&header, "playlist_id"), col(&header, "playlist_name"));
+
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    let name = path.display().to_string();
+    loop {
+        let line = rdr.position().line() + 1;
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                report.rows += 1;
+                let line = e.position().map_or(line, |p| p.line());
+                drop_row(
+                    &mut report,
+                    DropReason::Malformed,
+                    format!("{name}:{line}: {e}"),
+                );
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+                continue;
+            }
+        }
+        report.rows += 1;
+        if report.rows.is_multiple_of(4096) {
+            on_progress(rdr.position().byte());
+        }
+        let line = record.position().map_or(line, |p| p.line());
+        let get = |c: usize| record.get(c).unwrap_or("").trim();
+        let id_field = get(id_c);
+        let id = id_field.strip_prefix("spotify:track:").unwrap_or(id_field);
+        if id_to_u128(id).is_none() {
+            drop_row(
+                &mut report,
+                DropReason::BadId,
+                format!("{name}:{line}: track id {id_field:?} is not a 22-character Spotify id"),
+            );
+            continue;
+        }
+        let mut raw = [0.0f32; N_BASE];
+        let mut problem = None;
+        for (j, &c) in feat_c.iter().enumerate() {
+            let v = get(c);
+            if v.is_empty() || v.eq_ignore_ascii_case("na") || v.eq_ignore_ascii_case("nan") {
+                problem = Some((
+                    DropReason::MissingValue,
+                    format!("{} is empty", BASE_FEATURES[j]),
+                ));
+                break;
+            }
+            match v.parse::<f32>() {
+                Ok(x) if x.is_finite() => raw[j] = x,
+                _ => {
+                    problem = Some((
+                        DropReason::Unparseable,
+                        format!("{} = {v:?} is not a number", BASE_FEATURES[j]),
+                    ));
+                    break;
+                }
+            }
+        }
+        if problem.is_none() {
+            problem = outlier(&raw);
+        }
+        if let Some((reason, msg)) = problem {
+            drop_row(&mut report, reason, format!("{name}:{line}: {msg}"));
+            continue;
+        }
+        let title = get(name_c);
+        let artist = clean_artists(get(artist_c));
+        let popularity = pop_c
+            .and_then(|c| get(c).parse::<f32>().ok())
+            .map(|p| p.clamp(0.0, 100.0).round() as u8);
+        let playlist = match (pl_id_c, pl_name_c) {
+            (Some(i), Some(n)) if !get(i).is_empty() => {
+                Some((get(i).to_string(), get(n).to_string()))
+            }
+            _ => None,
+        };
+        rows.push(Row {
+            track: Track {
+                id: id.to_string(),
+                name: title.to_string(),
+                artist,
+                year: year_c.and_then(|c| parse_year(get(c))),
+                popularity,
+                genre: genre_c.map(|c| get(c).to_string()).unwrap_or_default(),
+            },
+            raw,
+            playlist,
+        });
+        report.kept += 1;
+    }
+    on_progress(rdr.position().byte());
+    Ok((rows, report))
+}
+
+fn outlier(raw: &RawFeatures) -> Option<(DropReason, String)> {
+    let t = raw[idx::TEMPO];
+    if t <= 0.0 || t > RAW_RANGES[idx::TEMPO].1 {
+        return Some((DropReason::TempoOutlier, format!("tempo {t} BPM")));
+    }
+    let (lo, hi) = RAW_RANGES[idx::LOUDNESS];
+    let l = raw[idx::LOUDNESS];
+    if !(lo..=hi).contains(&l) {
+        return Some((DropReason::LoudnessOutlier, format!("loudness {l} dB")));
+    }
+    for j in 0..N_BASE {
+        if j == idx::TEMPO || j == idx::LOUDNESS {
+            continue;
+        }
+        if !(0.0..=1.0).contains(&raw[j]) {
+            return Some((
+                DropReason::OutOfRange,
+                format!("{} = {}", BASE_FEATURES[j], raw[j]),
+            ));
+        }
+    }
+    None
+}
+
+fn drop_row(report: &mut FileReport, reason: DropReason, example: String) {
+    *report.dropped.entry(reason).or_default() += 1;
+    if report.examples.len() < MAX_EXAMPLES && reason != DropReason::Duplicate {
+        report.examples.push(example);
+    }
+}
+
+/// Every `.csv` under the given paths (files are taken as they are, directories are walked),
+/// sorted so the result does not depend on the file system's order.
+pub fn collect_csvs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
+    let mut out = Vec::new();
+    for p in inputs {
+        if p.is_dir() {
+            let before = out.len();
+            walk(p, &mut out).map_err(|e| IngestError::Io {
+                path: p.clone(),
+                source: e,
+            })?;
+            if out.len() == before {
+                return Err(IngestError::NoFiles(p.clone()));
+            }
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(IngestError::Io {
+                path: p.clone(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such file or directory",
+                ),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// The result of a build.
+pub struct Built {
+    pub catalog: Catalog,
+    pub interactions: Interactions,
+    pub report: BuildReport,
+}
+
+/// Read, clean and merge every CSV under `inputs` into a catalog and the playlist interactions.
+///
+/// Merging: the first row of a track id wins for its features and metadata (files are read in
+/// the given order); later rows of the same id are counted as duplicates, but their playlist
+/// membership and genre votes are kept. Genre = majority `playlist_genre` over the track's rows
+/// (ties broken alphabetically).
+pub fn build_catalog(
+    inputs: &[PathBuf],
+    mut on_progress: impl FnMut(&Path, u64, u64),
+) -> Result<Built, IngestError> {
+    let files = collect_csvs(inputs)?;
+    let mut report = BuildReport::default();
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut raws: Vec<RawTrack> = Vec::new();
+    let mut genre_votes: Vec<BTreeMap<String, usize>> = Vec::new();
+    let mut playlists: BTreeMap<String, Playlist> = BTreeMap::new();
+    for path in &files {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let (rows, mut file_report) = read_tracks_csv(path, |b| on_progress(path, b, size))?;
+        for row in rows {
+            let i = match first.get(&row.track.id) {
+                Some(&i) => {
+                    *file_report
+                        .dropped
+                        .entry(DropReason::Duplicate)
+                        .or_default() += 1;
+                    file_report.kept -= 1;
+                    if raws[i].track.popularity.is_none() {
+                        raws[i].track.popularity = row.track.popularity;
+                    }
+                    if raws[i].track.year.is_none() {
+                        raws[i].track.year = row.track.year;
+                    }
+                    i
+                }
+                None => {
+                    first.insert(row.track.id.clone(), raws.len());
+                    raws.push(RawTrack {
+                        track: row.track.clone(),
+                        raw: row.raw,
+                    });
+                    genre_votes.push(BTreeMap::new());
+                    raws.len() - 1
+                }
+            };
+            if !row.track.genre.is_empty() {
+                *genre_votes[i].entry(row.track.genre.clone()).or_default() += 1;
+            }
+            if let Some((pid, pname)) = row.playlist {
+                let p = playlists.entry(pid.clone()).or_insert_with(|| Playlist {
+                    id: pid,
+                    name: pname,
+                    genre: row.track.genre.clone(),
+                    tracks: Vec::new(),
+                });
+                if !p.tracks.contains(&row.track.id) {
+                    p.tracks.push(row.track.id);
+                }
+            }
+        }
+        report.files.push(file_report);
+    }
+    for (raw, votes) in raws.iter_mut().zip(&genre_votes) {
+        // BTreeMap iterates alphabetically; max_by_key keeps the last maximum, so reverse.
+        raw.track.genre = votes
+            .iter()
+            .rev()
+            .max_by_key(|(_, n)| **n)
+            .map(|(g, _)| g.clone())
+            .unwrap_or_default();
+    }
+    if raws.is_empty() {
+        let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+        return Err(IngestError::NoTracks(names.join(", ")));
+    }
+    let interactions = Interactions {
+        playlists: playlists.into_values().collect(),
+    };
+    report.tracks = raws.len();
+    report.playlists = interactions.playlists.len();
+    report.interactions = interactions.playlists.iter().map(|p| p.tracks.len()).sum();
+    Ok(Built {
+        catalog: Catalog::from_raw(raws),
+        interactions,
+        report,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn artists_are_normalised() {
+        assert_eq!(
+            clean_artists("['Frank Sinatra', 'Count Basie']"),
+            "Frank Sinatra, Count Basie"
+        );
+        assert_eq!(
+            clean_artists("Ed Sheeran;Justin Bieber"),
+            "Ed Sheeran, Justin Bieber"
+        );
+        assert_eq!(clean_artists(" Garland Green "), "Garland Green");
+    }
+
+    #[test]
+    fn years_parse_from_dates() {
+        assert_eq!(parse_year("2019-06-14"), Some(2019));
+        assert_eq!(parse_year("1998"), Some(1998));
+        assert_eq!(parse_year(""), None);
+        assert_eq!(parse_year("abc"), None);
+    }
+}

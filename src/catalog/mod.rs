@@ -1,0 +1,142 @@
+//! The track catalog: every track's metadata and its 16 scaled features, plus the scaler.
+//!
+//! `features` and `format` compile for wasm32; `ingest` and `interactions` (CSV and files) are
+//! native only.
+
+pub mod features;
+pub mod format;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod ingest;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod interactions;
+
+use std::collections::HashMap;
+
+use features::{dequantize, quantize, Features, RawFeatures, Scaler, N_BASE};
+pub use format::FormatError;
+
+/// One track's metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Track {
+    /// 22-character base62 Spotify track id.
+    pub id: String,
+    pub name: String,
+    /// Artist(s), joined with ", " when a source lists several.
+    pub artist: String,
+    pub year: Option<u16>,
+    /// Spotify popularity 0–100, where the source gives it.
+    pub popularity: Option<u8>,
+    /// Majority playlist genre (TidyTuesday), empty where unknown.
+    pub genre: String,
+}
+
+/// A track as read from a CSV: metadata plus its raw base features.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawTrack {
+    pub track: Track,
+    pub raw: RawFeatures,
+}
+
+/// The catalog the page and the CLI work on.
+///
+/// Invariants: `tracks.len() == features.len()`; every feature is in [0, 1]; the base features
+/// are multiples of 1/255 (they are stored as bytes) and the engineered ones are derived from
+/// them by `scaler.complete`, so a catalog read back from its bytes is identical to the one
+/// written.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub tracks: Vec<Track>,
+    pub features: Vec<Features>,
+    pub scaler: Scaler,
+    index: HashMap<String, usize>,
+}
+
+impl PartialEq for Catalog {
+    fn eq(&self, other: &Self) -> bool {
+        self.tracks == other.tracks
+            && self.features == other.features
+            && self.scaler == other.scaler
+    }
+}
+
+impl Catalog {
+    /// Build a catalog from cleaned raw tracks: fit the scaler, quantize the scaled base features
+    /// to bytes and derive the engineered features from the quantized values. Tracks are sorted by
+    /// artist and title (which also makes the file compress better).
+    pub fn from_raw(mut raws: Vec<RawTrack>) -> Catalog {
+        raws.sort_by(|a, b| {
+            (
+                a.track.artist.to_lowercase(),
+                a.track.name.to_lowercase(),
+                &a.track.id,
+            )
+                .cmp(&(
+                    b.track.artist.to_lowercase(),
+                    b.track.name.to_lowercase(),
+                    &b.track.id,
+                ))
+        });
+        let raw_feats: Vec<RawFeatures> = raws.iter().map(|r| r.raw).collect();
+        let (lo, hi) = Scaler::fit_base(&raw_feats);
+        let provisional = Scaler::from_base_ranges(lo, hi, &[]);
+        let quantized: Vec<[f32; N_BASE]> = raw_feats
+            .iter()
+            .map(|r| provisional.scale_base(r).map(|x| dequantize(quantize(x))))
+            .collect();
+        let scaler = Scaler::from_base_ranges(lo, hi, &quantized);
+        let features = quantized.iter().map(|b| scaler.complete(b)).collect();
+        Catalog::new(
+            raws.into_iter().map(|r| r.track).collect(),
+            features,
+            scaler,
+        )
+    }
+
+    /// Assemble a catalog from its parts (used by the decoder).
+    pub fn new(tracks: Vec<Track>, features: Vec<Features>, scaler: Scaler) -> Catalog {
+        let index = tracks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
+        Catalog {
+            tracks,
+            features,
+            scaler,
+            index,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.tracks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tracks.is_empty()
+    }
+
+    /// Position of a track by its Spotify id.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// Decode a catalog file (see [`format`]). Never panics.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Catalog, FormatError> {
+        format::decode(bytes)
+    }
+
+    /// Encode to the catalog file format.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        format::encode(self)
+    }
+}
+
+/// Where the Spotify CSVs live: `$SOUNDALIKE_DATA`, else `../shared/data` next to the crate.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn default_data_dir() -> std::path::PathBuf {
+    match std::env::var_os("SOUNDALIKE_DATA") {
+        Some(p) if !p.is_empty() => p.into(),
+        _ => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
+    }
+}
