@@ -243,7 +243,7 @@ impl Engine {
     }
 
     /// Start a fine-tune of the rating head on the likes.
-    pub fn tuner(&self, likes: &[usize], dislikes: &[usize], seed: u64) -> model::Tuner {
+    pub fn tuner(&self, likes: &[usize], dislikes: &[usize], seed: u64) -> Result<model::Tuner, String> {
         model::Tuner::new(&self.model, &self.emb, likes, dislikes, seed)
     }
 
@@ -254,173 +254,121 @@ impl Engine {
     }
 }
 
-/// The models API behind one small facade. Until the models module lands this
-/// is a stand-in: centred features as the embedding and a logistic-regression
-/// head trained by mini-batch SGD, with the same chunked `step()` interface.
+/// The models API (`weights`, `rank`, `finetune`) behind one small facade, so the page, the widget
+/// and the bench call it in one way.
 pub mod model {
-    use super::{Emb, EMB};
-    use crate::catalog::features::{Features, N_FEATURES};
+    use burn::module::Module;
+    use burn::store::ModuleRecord;
+    use burn::tensor::Bytes;
 
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Head {
-        pub w: Vec<f32>,
-        pub b: f32,
-    }
+    use super::Emb;
+    use crate::catalog::features::Features;
+    use crate::finetune::{FineTuneConfig, FineTuner};
+    use crate::model::{cpu, HeadInput, RatingHead};
+    use crate::rank::{DenseEncoder, DenseHead};
+    use crate::weights::{module_bytes, Weights};
 
-    impl Head {
-        pub fn to_bytes(&self) -> Vec<u8> {
-            let mut out = b"SLHEAD1\0".to_vec();
-            out.extend((self.w.len() as u32).to_le_bytes());
-            for x in self.w.iter().chain(std::iter::once(&self.b)) {
-                out.extend(x.to_le_bytes());
-            }
-            out
-        }
+    pub use crate::weights::Head;
 
-        pub fn from_bytes(b: &[u8]) -> Result<Head, String> {
-            if b.len() < 12 || &b[..8] != b"SLHEAD1\0" {
-                return Err("not a tuned head (bad magic)".into());
-            }
-            let n = u32::from_le_bytes(b[8..12].try_into().unwrap()) as usize;
-            if n != EMB || b.len() != 12 + 4 * (n + 1) {
-                return Err("tuned head has the wrong size".into());
-            }
-            let vals: Vec<f32> = b[12..].chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect();
-            if vals.iter().any(|x| !x.is_finite()) {
-                return Err("tuned head holds non-finite values".into());
-            }
-            Ok(Head { w: vals[..n].to_vec(), b: vals[n] })
-        }
+    const HEAD_MAGIC: &[u8; 8] = b"SLHEAD1\0";
 
-        fn logit(&self, e: &Emb) -> f32 {
-            self.b + self.w.iter().zip(e).map(|(a, b)| a * b).sum::<f32>()
-        }
+    /// A tuned head as bytes (for localStorage): magic, input kind, burnpack record.
+    pub fn head_to_bytes(h: &Head) -> Vec<u8> {
+        let mut v = HEAD_MAGIC.to_vec();
+        v.push(h.input.tag());
+        v.extend(module_bytes(&h.net));
+        v
     }
 
     pub struct Model {
-        pub mean: Features,
+        pub weights: Weights,
+        encoder: DenseEncoder,
+        /// The listener's fine-tuned head, when there is one (otherwise the shipped head is used).
         pub tuned: Option<Head>,
     }
 
     impl Model {
         pub fn from_bytes(bytes: &[u8]) -> Result<Model, String> {
-            if bytes.is_empty() {
-                return Err("the file is empty".into());
+            let weights = Weights::from_bytes(bytes).map_err(|e| e.to_string())?;
+            let encoder = DenseEncoder::new(&weights.autoencoder);
+            Ok(Model { weights, encoder, tuned: None })
+        }
+
+        /// Read a stored tuned head; it must fit the shipped head's architecture.
+        pub fn head_from_bytes(&self, b: &[u8]) -> Result<Head, String> {
+            if b.len() < 9 || &b[..8] != HEAD_MAGIC {
+                return Err("not a tuned head".into());
             }
-            Ok(Model { mean: [0.5; N_FEATURES], tuned: None })
+            let input = HeadInput::from_tag(b[8]).ok_or("unknown head kind")?;
+            if input != self.weights.head.input {
+                return Err("it was tuned for another model".into());
+            }
+            let rec = ModuleRecord::from_bytes(Bytes::from_bytes_vec(b[9..].to_vec())).map_err(|e| e.to_string())?;
+            let net = RatingHead::new(input.width(), &cpu()).try_load_record(rec).map_err(|e| e.to_string())?;
+            Ok(Head { net: net.valid(), input })
+        }
+
+        fn head(&self) -> &Head {
+            self.tuned.as_ref().unwrap_or(&self.weights.head)
         }
 
         pub fn encode_all(&self, features: &[Features]) -> Vec<Emb> {
-            features
-                .iter()
-                .map(|f| {
-                    let mut e = [0.0; EMB];
-                    for i in 0..N_FEATURES {
-                        e[i] = f[i] - self.mean[i];
-                        e[N_FEATURES + i] = (f[i] - self.mean[i]) * (f[i] - self.mean[i]) - 0.08;
-                    }
-                    e
-                })
-                .collect()
+            features.iter().map(|x| self.encoder.encode(x)).collect()
         }
 
         pub fn encode_one(&self, f: &Features) -> Emb {
-            self.encode_all(std::slice::from_ref(f))[0]
+            self.encoder.encode(f)
         }
 
-        /// Head logits for the pooled tracks (None: no head, cosine only).
-        pub fn head_pool_scores(&self, emb: &[Emb], pool: &[usize], _profile: &Emb) -> Option<Vec<f32>> {
-            let h = self.tuned.as_ref()?;
-            Some(pool.iter().map(|&i| h.logit(&emb[i])).collect())
+        /// Head logits for the pooled tracks, for the listener's profile.
+        pub fn head_pool_scores(&self, emb: &[Emb], pool: &[usize], profile: &Emb) -> Option<Vec<f32>> {
+            let h = DenseHead::new(self.head(), Some(profile));
+            Some(pool.iter().map(|&i| h.score(&emb[i])).collect())
         }
 
-        /// Weight of the cosine in the blend (the head gets 1 - blend).
+        /// Weight of the cosine in the blend (the head gets 1 - blend), as trained.
         pub fn blend(&self) -> f32 {
-            0.5
+            self.weights.blend
         }
 
-        /// Cold-start score for every track: standardised popularity (+ head prior when tuned).
+        /// Cold-start score for every track (head prior + standardised popularity).
         pub fn cold_scores(&self, emb: &[Emb], popularity: &[f32]) -> Vec<f32> {
-            let mut p = popularity.to_vec();
-            super::zscore(&mut p);
-            if let Some(h) = &self.tuned {
-                let mut hs: Vec<f32> = emb.iter().map(|e| h.logit(e)).collect();
-                super::zscore(&mut hs);
-                for (a, b) in p.iter_mut().zip(&hs) {
-                    *a += b;
-                }
-            }
-            p
+            crate::rank::cold_start_scores(self.head(), emb, Some(popularity))
         }
     }
 
+    /// A fine-tune of the shipped head on the likes, driven step by step by the page.
     pub struct Tuner {
-        head: Head,
-        data: Vec<(Emb, f32)>,
-        step: usize,
-        pub steps: usize,
-        rng: u64,
+        inner: FineTuner,
+        steps: usize,
     }
 
     impl Tuner {
-        pub fn new(_model: &Model, emb: &[Emb], likes: &[usize], dislikes: &[usize], seed: u64) -> Tuner {
-            let mut rng = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) | 1;
-            let mut next = || {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                rng
-            };
-            let mut data: Vec<(Emb, f32)> = Vec::new();
-            for &i in likes.iter().filter(|&&i| i < emb.len()) {
-                data.push((emb[i], 1.0));
-            }
-            for &i in dislikes.iter().filter(|&&i| i < emb.len()) {
-                data.push((emb[i], 0.0));
-            }
-            let n_neg = (likes.len() * 4).max(32);
-            if !emb.is_empty() {
-                for _ in 0..n_neg {
-                    data.push((emb[(next() % emb.len() as u64) as usize], 0.0));
-                }
-            }
-            Tuner { head: Head { w: vec![0.0; EMB], b: 0.0 }, data, step: 0, steps: 200, rng: seed | 1 }
+        pub fn new(model: &Model, emb: &[Emb], likes: &[usize], dislikes: &[usize], seed: u64) -> Result<Tuner, String> {
+            let cfg = FineTuneConfig { seed, ..FineTuneConfig::default() };
+            let inner = FineTuner::new(&model.weights.head, emb, likes, dislikes, cfg).map_err(|e| e.to_string())?;
+            Ok(Tuner { inner, steps: cfg.steps })
         }
 
-        /// One epoch of SGD; returns the mean log-loss.
+        /// One optimiser step; returns the batch loss.
         pub fn step(&mut self) -> f32 {
-            let lr = 0.5;
-            let mut loss = 0.0;
-            let n = self.data.len().max(1) as f32;
-            let mut gw = [0.0f32; EMB];
-            let mut gb = 0.0;
-            for (e, y) in &self.data {
-                let p = 1.0 / (1.0 + (-self.head.logit(e)).exp());
-                loss -= y * p.max(1e-7).ln() + (1.0 - y) * (1.0 - p).max(1e-7).ln();
-                for k in 0..EMB {
-                    gw[k] += (p - y) * e[k] / n;
-                }
-                gb += (p - y) / n;
-            }
-            for k in 0..EMB {
-                self.head.w[k] -= lr * (gw[k] + 1e-3 * self.head.w[k]);
-            }
-            self.head.b -= lr * gb;
-            self.step += 1;
-            self.rng = self.rng.rotate_left(7);
-            loss / n
+            self.inner.step()
         }
 
         pub fn done(&self) -> bool {
-            self.step >= self.steps
+            self.inner.done()
+        }
+
+        pub fn steps(&self) -> usize {
+            self.steps
         }
 
         pub fn progress(&self) -> f32 {
-            self.step as f32 / self.steps as f32
+            self.inner.steps_done() as f32 / self.steps.max(1) as f32
         }
 
         pub fn finish(self) -> Head {
-            self.head
+            self.inner.finish()
         }
     }
 }
@@ -475,7 +423,9 @@ pub mod bench {
     pub fn finetune_ms(e: &Engine, n_likes: usize, now: &dyn Fn() -> f64) -> (f64, f64, usize) {
         let likes = random_tracks(e, n_likes, 11);
         let t = now();
-        let mut tuner = e.tuner(&likes, &[], 42);
+        let Ok(mut tuner) = e.tuner(&likes, &[], 42) else {
+            return (f64::NAN, f64::NAN, 0);
+        };
         let mut longest = now() - t;
         let mut steps = 0;
         while !tuner.done() {

@@ -8,6 +8,15 @@ pub mod analysis;
 pub mod catalog;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod eval;
+pub mod finetune;
+pub mod model;
+pub mod rank;
+pub mod rng;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod trackid;
+pub mod train;
+pub mod weights;
 
 // --- the recommender as the page runs it, and its DOM-free parts (native + wasm) ---
 pub mod engine;

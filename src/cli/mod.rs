@@ -4,7 +4,11 @@
 pub mod analyze;
 pub mod bench;
 pub mod catalog;
+pub mod eval;
+pub mod place;
 pub mod progress;
+pub mod recommend;
+pub mod train;
 
 use clap::{Parser, Subcommand};
 
@@ -23,6 +27,14 @@ pub enum Command {
     Catalog(catalog::CatalogCommand),
     /// Feature correlations of a catalog (16×16 Pearson matrix and its strongest pairs).
     Analyze(analyze::Args),
+    /// Train the autoencoder and the rating head; write www/weights.bin and loss curves.
+    Train(train::TrainArgs),
+    /// Playlist-continuation evaluation on held-out playlists (and TrackIdNet rating RMSE).
+    Eval(eval::EvalArgs),
+    /// Recommend tracks for likes (JSONL batch with --queries, or --like ID ...).
+    Recommend(recommend::RecommendArgs),
+    /// Place new tracks (CSV) among their nearest catalog tracks.
+    Place(place::PlaceArgs),
     /// Time encoding, ranking and fine-tuning natively (the native half of scripts/bench.sh).
     Bench(bench::Args),
 }
@@ -33,6 +45,10 @@ pub fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Catalog(c) => catalog::run(c),
         Command::Analyze(a) => analyze::run(a),
+        Command::Train(a) => train::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Recommend(a) => recommend::run(a),
+        Command::Place(a) => place::run(a),
         Command::Bench(a) => bench::run(a),
     };
     match result {

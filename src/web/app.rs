@@ -8,7 +8,7 @@ use super::charts::{Heatmap, LossCurve, MapView};
 use super::load::{fetch_bytes, now, yield_now};
 use super::{storage, with_engine, with_engine_mut};
 use crate::catalog::features::{FEATURE_NAMES, N_FEATURES};
-use crate::engine::{model::Head, Engine, Rec};
+use crate::engine::{model, Engine, Rec};
 use crate::explain::top_contributions;
 use crate::likes::{self, Stored};
 use crate::rerank::RerankOptions;
@@ -227,7 +227,7 @@ fn restore(st: St) {
         st.notice(n);
     }
     if let Some(b) = head {
-        match Head::from_bytes(&b) {
+        match with_engine(|e| e.model.head_from_bytes(&b)).unwrap_or_else(|| Err("no model".into())) {
             Ok(h) => {
                 with_engine_mut(|e| e.set_head(Some(h)));
                 st.tune.update(|t| t.tuned = true);
@@ -770,7 +770,15 @@ pub fn start_tune(st: St) {
     let before: Vec<usize> = st.recs.get_untracked().iter().take(10).map(|r| r.index).collect();
     st.tune.set(TuneState { running: true, before, ..Default::default() });
     spawn_local(async move {
-        let Some(mut tuner) = with_engine(|e| e.tuner(&l, &d, 42)) else { return };
+        let mut tuner = match with_engine(|e| e.tuner(&l, &d, 42)) {
+            Some(Ok(t)) => t,
+            Some(Err(e)) => {
+                st.notice(format!("Could not tune: {e}."));
+                st.tune.set(TuneState::default());
+                return;
+            }
+            None => return,
+        };
         let t0 = now();
         let mut longest = 0.0f64;
         while !tuner.done() {
@@ -788,7 +796,7 @@ pub fn start_tune(st: St) {
             yield_now().await;
         }
         let head = tuner.finish();
-        let bytes = head.to_bytes();
+        let bytes = model::head_to_bytes(&head);
         with_engine_mut(|e| e.set_head(Some(head)));
         storage::save_head(Some(&bytes));
         st.version.update(|v| *v += 1);

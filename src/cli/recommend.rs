@@ -1,0 +1,202 @@
+//! `soundalike recommend`: batch (JSONL) or single-query recommendations.
+//!
+//! `soundalike recommend --catalog FILE --weights PATH --queries FILE.jsonl [--k N] [--no-finetune]`
+//! reads lines `{"id": "...", "likes": ["<spotify track id>", ...]}` and writes one line
+//! `{"id": "...", "tracks": ["<id>", ...]}` per query (best first, likes excluded, k of them).
+//! `--like ID` (repeated) runs a single query printed as a table, or as JSON with `--json`.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+use crate::cli::train::{load_catalog, load_weights, popularity};
+use crate::finetune::{fine_tune, FineTuneConfig};
+use crate::model::Embedding32;
+use crate::rank::{encode_all, recommend};
+use crate::weights::Weights;
+
+/// Arguments of `soundalike recommend`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RecommendArgs {
+    /// Catalog file.
+    #[arg(long, default_value = "www/catalog.bin")]
+    pub catalog: PathBuf,
+    /// Weights file.
+    #[arg(long, default_value = "www/weights.bin")]
+    pub weights: PathBuf,
+    /// JSONL file of queries (`-` for stdin).
+    #[arg(long)]
+    pub queries: Option<PathBuf>,
+    /// A liked track id (repeatable) for a single query.
+    #[arg(long = "like")]
+    pub likes: Vec<String>,
+    /// Number of recommendations.
+    #[arg(long, default_value_t = 100)]
+    pub k: usize,
+    /// Rank with the pretrained head (no personal fine-tune).
+    #[arg(long)]
+    pub no_finetune: bool,
+    /// Single query: print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Fine-tune seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Deserialize)]
+struct Query {
+    id: serde_json::Value,
+    #[serde(default)]
+    likes: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Answer<'a> {
+    id: &'a serde_json::Value,
+    tracks: Vec<&'a str>,
+}
+
+/// A loaded recommender: catalog, weights and precomputed embeddings.
+pub struct Recommender {
+    pub catalog: Catalog,
+    pub weights: Weights,
+    pub embeddings: Vec<Embedding32>,
+    pub popularity: Vec<f32>,
+}
+
+impl Recommender {
+    /// Embed the catalog once.
+    pub fn new(catalog: Catalog, weights: Weights) -> Self {
+        let embeddings = encode_all(&weights, &catalog.features);
+        let popularity = popularity(&catalog);
+        Self {
+            catalog,
+            weights,
+            embeddings,
+            popularity,
+        }
+    }
+
+    /// Resolve ids to catalog indices; unknown ids are returned separately.
+    pub fn resolve<'a>(&self, ids: &'a [String]) -> (Vec<usize>, Vec<&'a str>) {
+        let mut known = Vec::new();
+        let mut unknown = Vec::new();
+        for id in ids {
+            match self.catalog.index_of(id) {
+                Some(i) if !known.contains(&i) => known.push(i),
+                Some(_) => {}
+                None => unknown.push(id.as_str()),
+            }
+        }
+        (known, unknown)
+    }
+
+    /// Top-k (index, score) for these likes; fine-tunes the head first unless told not to.
+    pub fn recommend(&self, likes: &[usize], k: usize, finetune: bool, seed: u64) -> Vec<(usize, f32)> {
+        let head = if finetune && !likes.is_empty() {
+            let cfg = FineTuneConfig {
+                seed,
+                ..FineTuneConfig::default()
+            };
+            fine_tune(&self.weights.head, &self.embeddings, likes, &[], cfg)
+                .unwrap_or_else(|_| self.weights.head.clone())
+        } else {
+            self.weights.head.clone()
+        };
+        recommend(&head, &self.embeddings, likes, k, self.weights.blend, Some(&self.popularity))
+    }
+}
+
+/// Run `soundalike recommend`.
+pub fn run(args: RecommendArgs) -> Result<()> {
+    if args.queries.is_none() && args.likes.is_empty() {
+        bail!("give --queries FILE.jsonl or at least one --like ID");
+    }
+    let rec = Recommender::new(load_catalog(&args.catalog)?, load_weights(&args.weights)?);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if let Some(path) = &args.queries {
+        let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
+            Box::new(std::io::BufReader::new(std::io::stdin()))
+        } else {
+            Box::new(std::io::BufReader::new(
+                std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
+            ))
+        };
+        for (n, line) in reader.lines().enumerate() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let q: Query = match serde_json::from_str(&line) {
+                Ok(q) => q,
+                Err(e) => {
+                    eprintln!("line {}: invalid query ({e}); skipped", n + 1);
+                    continue;
+                }
+            };
+            let (likes, unknown) = rec.resolve(&q.likes);
+            for u in unknown {
+                eprintln!("query {}: unknown track id {u:?}; skipped", q.id);
+            }
+            let top = rec.recommend(&likes, args.k, !args.no_finetune, args.seed);
+            let ans = Answer {
+                id: &q.id,
+                tracks: top.iter().map(|(i, _)| rec.catalog.tracks[*i].id.as_str()).collect(),
+            };
+            serde_json::to_writer(&mut out, &ans)?;
+            writeln!(out)?;
+        }
+    }
+    if !args.likes.is_empty() {
+        let (likes, unknown) = rec.resolve(&args.likes);
+        for u in unknown {
+            eprintln!("unknown track id {u:?}; skipped");
+        }
+        let top = rec.recommend(&likes, args.k, !args.no_finetune, args.seed);
+        if args.json {
+            #[derive(Serialize)]
+            struct Row<'a> {
+                id: &'a str,
+                name: &'a str,
+                artist: &'a str,
+                score: f32,
+            }
+            let rows: Vec<Row> = top
+                .iter()
+                .map(|&(i, s)| {
+                    let t = &rec.catalog.tracks[i];
+                    Row {
+                        id: &t.id,
+                        name: &t.name,
+                        artist: &t.artist,
+                        score: s,
+                    }
+                })
+                .collect();
+            serde_json::to_writer(&mut out, &serde_json::json!({ "likes": args.likes, "tracks": rows }))?;
+            writeln!(out)?;
+        } else {
+            writeln!(out, "{:>4}  {:<22}  {:>7}  {:<40}  artist", "#", "id", "score", "name")?;
+            for (r, &(i, s)) in top.iter().enumerate() {
+                let t = &rec.catalog.tracks[i];
+                writeln!(out, "{:>4}  {:<22}  {:>7.3}  {:<40}  {}", r + 1, t.id, s, trunc(&t.name, 40), t.artist)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Truncate to `n` chars.
+pub fn trunc(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).chain(['…']).collect()
+    }
+}

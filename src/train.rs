@@ -1,0 +1,407 @@
+//! Training: the autoencoder (reconstruction MSE) and the rating head (playlist interactions).
+//!
+//! Core code (compiles for wasm32): no files, threads or clocks. Progress is reported through a
+//! callback so the native CLI can draw indicatif bars.
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{
+    bce_with_logits, cpu, cpu_autodiff, tensor2, to_vec, Autoencoder, Embedding32, HeadInput,
+    RatingHead, N_IN,
+};
+use crate::rng::Rng64;
+use crate::weights::Head;
+
+/// A training progress event.
+#[derive(Debug, Clone)]
+pub enum Progress<'a> {
+    /// An epoch starts with this many batches.
+    EpochStart { phase: &'static str, epoch: usize, batches: usize },
+    /// One batch done.
+    Batch { loss: f32 },
+    /// An epoch ended.
+    EpochEnd { phase: &'static str, log: &'a EpochLog },
+}
+
+/// Per-epoch losses.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EpochLog {
+    pub epoch: usize,
+    /// Mean training loss over the epoch's batches (dropout on).
+    pub train_loss: f32,
+    /// Validation loss (inference mode).
+    pub val_loss: f32,
+    pub lr: f64,
+}
+
+/// Seeded split of `0..n` into 80/10/10 (train, validation, test).
+pub fn split_80_10_10(n: usize, seed: u64) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+    let mut idx: Vec<usize> = (0..n).collect();
+    Rng64::new(seed).shuffle(&mut idx);
+    let n_tr = n * 8 / 10;
+    let n_va = n / 10;
+    let test = idx.split_off(n_tr + n_va);
+    let val = idx.split_off(n_tr);
+    (idx, val, test)
+}
+
+/// Autoencoder training settings (the paper's: MSE, Adam, batch 469, ≤30 epochs).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AeConfig {
+    pub epochs: usize,
+    pub batch: usize,
+    pub lr: f64,
+    /// Stop after this many epochs without validation improvement.
+    pub patience: usize,
+    /// Reduce the learning rate after this many epochs without improvement …
+    pub lr_patience: usize,
+    /// … by this factor.
+    pub lr_factor: f64,
+    pub min_lr: f64,
+    pub seed: u64,
+}
+
+impl Default for AeConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 30,
+            batch: 469,
+            lr: 1e-3,
+            patience: 5,
+            lr_patience: 2,
+            lr_factor: 0.5,
+            min_lr: 1e-5,
+            seed: 42,
+        }
+    }
+}
+
+/// Outcome of autoencoder training.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AeReport {
+    pub epochs: Vec<EpochLog>,
+    pub best_epoch: usize,
+    pub train_rmse: f32,
+    pub val_rmse: f32,
+    pub test_rmse: f32,
+    pub n_train: usize,
+    pub n_val: usize,
+    pub n_test: usize,
+}
+
+fn rows_tensor(features: &[[f32; N_IN]], rows: &[usize], device: &Device) -> Tensor<2> {
+    let mut v = Vec::with_capacity(rows.len() * N_IN);
+    for &r in rows {
+        v.extend_from_slice(&features[r]);
+    }
+    tensor2(v, rows.len(), N_IN, device)
+}
+
+/// Reconstruction RMSE over `rows` in inference mode (all 16 features, [0,1] scale).
+pub fn reconstruction_rmse(ae: &Autoencoder, features: &[[f32; N_IN]], rows: &[usize]) -> f32 {
+    if rows.is_empty() {
+        return f32::NAN;
+    }
+    let ae = ae.valid();
+    let dev = cpu();
+    let mut se = 0.0f64;
+    for chunk in rows.chunks(8192) {
+        let out = to_vec(ae.forward(rows_tensor(features, chunk, &dev)));
+        for (k, &r) in chunk.iter().enumerate() {
+            for j in 0..N_IN {
+                let d = out[k * N_IN + j] as f64 - features[r][j] as f64;
+                se += d * d;
+            }
+        }
+    }
+    (se / (rows.len() * N_IN) as f64).sqrt() as f32
+}
+
+/// Train the autoencoder on a seeded 80/10/10 split of `features`, with early stopping and
+/// learning-rate reduction on plateau. Returns the best (lowest validation loss) model.
+pub fn train_autoencoder(
+    features: &[[f32; N_IN]],
+    cfg: &AeConfig,
+    progress: &mut dyn FnMut(Progress),
+) -> (Autoencoder, AeReport) {
+    let (train, val, test) = split_80_10_10(features.len(), cfg.seed);
+    let dev = cpu_autodiff();
+    dev.seed(cfg.seed);
+    let mut model = Autoencoder::new(&dev);
+    let mut optim = AdamConfig::new().init();
+    let mut rng = Rng64::fork(cfg.seed, 1);
+    let mut lr = cfg.lr;
+    let mut best = (f32::INFINITY, 0usize, model.valid());
+    let mut since_best = 0;
+    let mut since_lr = 0;
+    let mut logs = Vec::new();
+    let mut order = train.clone();
+    for epoch in 1..=cfg.epochs {
+        rng.shuffle(&mut order);
+        let batches = order.len().div_ceil(cfg.batch.max(1));
+        progress(Progress::EpochStart { phase: "autoencoder", epoch, batches });
+        let mut sum = 0.0f64;
+        for chunk in order.chunks(cfg.batch.max(1)) {
+            if chunk.len() < 2 {
+                continue; // BatchNorm needs ≥2 rows
+            }
+            let x = rows_tensor(features, chunk, &dev);
+            let y = x.clone();
+            let out = model.forward_train(x, &mut rng);
+            let loss = (out - y).powi_scalar(2).mean();
+            let l = loss.clone().into_scalar::<f32>();
+            sum += l as f64;
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optim.step(lr, model, grads);
+            progress(Progress::Batch { loss: l });
+        }
+        let val_rmse = reconstruction_rmse(&model, features, &val);
+        let log = EpochLog {
+            epoch,
+            train_loss: (sum / batches as f64) as f32,
+            val_loss: val_rmse * val_rmse,
+            lr,
+        };
+        progress(Progress::EpochEnd { phase: "autoencoder", log: &log });
+        let v = log.val_loss;
+        logs.push(log);
+        if v < best.0 * (1.0 - 1e-4) {
+            best = (v, epoch, model.valid());
+            since_best = 0;
+            since_lr = 0;
+        } else {
+            since_best += 1;
+            since_lr += 1;
+            if since_best >= cfg.patience {
+                break;
+            }
+            if since_lr >= cfg.lr_patience {
+                lr = (lr * cfg.lr_factor).max(cfg.min_lr);
+                since_lr = 0;
+            }
+        }
+    }
+    let ae = best.2;
+    let report = AeReport {
+        best_epoch: best.1,
+        train_rmse: reconstruction_rmse(&ae, features, &train),
+        val_rmse: reconstruction_rmse(&ae, features, &val),
+        test_rmse: reconstruction_rmse(&ae, features, &test),
+        epochs: logs,
+        n_train: train.len(),
+        n_val: val.len(),
+        n_test: test.len(),
+    };
+    (ae, report)
+}
+
+/// Rating-head pretraining settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeadConfig {
+    pub epochs: usize,
+    pub batch: usize,
+    pub lr: f64,
+    /// Early stopping: epochs without validation improvement.
+    pub patience: usize,
+    /// Sampled negatives per positive.
+    pub neg_per_pos: usize,
+    /// Fraction of negatives drawn from other playlists' tracks (popularity-weighted "hard"
+    /// negatives); the rest are uniform over the catalog.
+    pub hard_neg_frac: f32,
+    pub seed: u64,
+}
+
+impl Default for HeadConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 30,
+            batch: 512,
+            lr: 1e-3,
+            patience: 3,
+            neg_per_pos: 4,
+            hard_neg_frac: 0.5,
+            seed: 42,
+        }
+    }
+}
+
+/// Outcome of head pretraining.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeadReport {
+    pub epochs: Vec<EpochLog>,
+    pub best_epoch: usize,
+    pub best_val_loss: f32,
+}
+
+/// One labelled (listener profile, track) pair.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    pub profile: usize,
+    pub track: usize,
+    pub label: f32,
+}
+
+/// Build labelled samples from playlists: a seeded half of each playlist forms the profile (its
+/// mean embedding), the other half are positives; negatives are sampled per `cfg`.
+/// Returns the samples and the profiles they refer to.
+pub fn playlist_samples(
+    embeddings: &[Embedding32],
+    playlists: &[Vec<usize>],
+    pool: &[usize],
+    neg_per_pos: usize,
+    hard_neg_frac: f32,
+    rng: &mut Rng64,
+) -> (Vec<Sample>, Vec<Embedding32>) {
+    let n = embeddings.len();
+    let mut samples = Vec::new();
+    let mut profiles = Vec::new();
+    for pl in playlists {
+        if pl.len() < 2 || n == 0 {
+            continue;
+        }
+        let mut t = pl.clone();
+        rng.shuffle(&mut t);
+        let half = t.len() / 2;
+        let (likes, pos) = t.split_at(half);
+        let Some(p) = crate::rank::profile(embeddings, likes) else {
+            continue;
+        };
+        let pid = profiles.len();
+        profiles.push(p);
+        let members: std::collections::HashSet<usize> = pl.iter().copied().collect();
+        for &track in pos {
+            samples.push(Sample { profile: pid, track, label: 1.0 });
+            let mut k = 0;
+            let mut tries = 0;
+            while k < neg_per_pos && tries < 100 * neg_per_pos {
+                tries += 1;
+                let cand = if !pool.is_empty() && rng.next_f32() < hard_neg_frac {
+                    pool[rng.below(pool.len())]
+                } else {
+                    rng.below(n)
+                };
+                if !members.contains(&cand) {
+                    samples.push(Sample { profile: pid, track: cand, label: 0.0 });
+                    k += 1;
+                }
+            }
+        }
+    }
+    (samples, profiles)
+}
+
+fn sample_batch(
+    input: HeadInput,
+    embeddings: &[Embedding32],
+    profiles: &[Embedding32],
+    batch: &[Sample],
+    device: &Device,
+) -> (Tensor<2>, Tensor<2>) {
+    let w = input.width();
+    let mut x = Vec::with_capacity(batch.len() * w);
+    for s in batch {
+        x.extend(input.build(embeddings, &[s.track], Some(&profiles[s.profile])));
+    }
+    let y: Vec<f32> = batch.iter().map(|s| s.label).collect();
+    (tensor2(x, batch.len(), w, device), tensor2(y, batch.len(), 1, device))
+}
+
+/// Mean BCE of `head` on samples (inference mode).
+pub fn head_loss(head: &Head, embeddings: &[Embedding32], profiles: &[Embedding32], samples: &[Sample]) -> f32 {
+    let dev = cpu();
+    let net = head.net.valid();
+    let mut sum = 0.0f64;
+    for chunk in samples.chunks(8192) {
+        let (x, y) = sample_batch(head.input, embeddings, profiles, chunk, &dev);
+        sum += bce_with_logits(net.forward(x), y).into_scalar::<f32>() as f64 * chunk.len() as f64;
+    }
+    (sum / samples.len().max(1) as f64) as f32
+}
+
+/// Pretrain the rating head on playlists (`train`/`val` are lists of catalog indices).
+/// Positives are playlist tracks, negatives are sampled; Adam; early stopping on validation BCE.
+pub fn train_head(
+    embeddings: &[Embedding32],
+    train: &[Vec<usize>],
+    val: &[Vec<usize>],
+    input: HeadInput,
+    cfg: &HeadConfig,
+    progress: &mut dyn FnMut(Progress),
+) -> (Head, HeadReport) {
+    let dev = cpu_autodiff();
+    dev.seed(cfg.seed);
+    let mut net = RatingHead::new(input.width(), &dev);
+    let mut optim = AdamConfig::new().init();
+    let mut rng = Rng64::fork(cfg.seed, 2);
+    // Hard-negative pool: every occurrence of a track in a training playlist (popularity-weighted).
+    let pool: Vec<usize> = train.iter().flatten().copied().collect();
+    let (val_samples, val_profiles) = playlist_samples(
+        embeddings,
+        val,
+        &pool,
+        cfg.neg_per_pos,
+        cfg.hard_neg_frac,
+        &mut Rng64::fork(cfg.seed, 3),
+    );
+    let mut best = (f32::INFINITY, 0usize, net.valid());
+    let mut since_best = 0;
+    let mut logs = Vec::new();
+    for epoch in 1..=cfg.epochs {
+        let (mut samples, profiles) =
+            playlist_samples(embeddings, train, &pool, cfg.neg_per_pos, cfg.hard_neg_frac, &mut rng);
+        rng.shuffle(&mut samples);
+        let batches = samples.len().div_ceil(cfg.batch);
+        progress(Progress::EpochStart { phase: "head", epoch, batches });
+        let mut sum = 0.0f64;
+        for chunk in samples.chunks(cfg.batch) {
+            let (x, y) = sample_batch(input, embeddings, &profiles, chunk, &dev);
+            let loss = bce_with_logits(net.forward_train(x, &mut rng), y);
+            let l = loss.clone().into_scalar::<f32>();
+            sum += l as f64;
+            let grads = GradientsParams::from_grads(loss.backward(), &net);
+            net = optim.step(cfg.lr, net, grads);
+            progress(Progress::Batch { loss: l });
+        }
+        let head_now = Head { net: net.valid(), input };
+        let val_loss = head_loss(&head_now, embeddings, &val_profiles, &val_samples);
+        let log = EpochLog {
+            epoch,
+            train_loss: (sum / batches.max(1) as f64) as f32,
+            val_loss,
+            lr: cfg.lr,
+        };
+        progress(Progress::EpochEnd { phase: "head", log: &log });
+        logs.push(log);
+        if val_loss < best.0 {
+            best = (val_loss, epoch, head_now.net);
+            since_best = 0;
+        } else {
+            since_best += 1;
+            if since_best >= cfg.patience {
+                break;
+            }
+        }
+    }
+    (
+        Head { net: best.2, input },
+        HeadReport {
+            epochs: logs,
+            best_epoch: best.1,
+            best_val_loss: best.0,
+        },
+    )
+}
+
+/// Seeded split of playlist positions into (train, validation, test) with the given fractions.
+pub fn split_playlists(n: usize, seed: u64, train_frac: f32, val_frac: f32) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+    let mut idx: Vec<usize> = (0..n).collect();
+    Rng64::fork(seed, 0x5eed).shuffle(&mut idx);
+    let n_tr = (n as f32 * train_frac).round() as usize;
+    let n_va = (n as f32 * val_frac).round() as usize;
+    let test = idx.split_off((n_tr + n_va).min(n));
+    let val = idx.split_off(n_tr.min(idx.len()));
+    (idx, val, test)
+}

@@ -1,0 +1,252 @@
+//! The one weights file the page loads (`www/weights.bin`): the autoencoder and the rating head.
+//!
+//! Layout (little endian):
+//! ```text
+//! 0  magic      b"SNDW"
+//! 4  version    u16 (= 1)
+//! 6  head_input u8  (HeadInput tag)
+//! 7  reserved   u8  (0)
+//! 8  n_in       u16 (= 16)   10 emb u16 (= 32)
+//! 12 blend      f32 (default hybrid blend chosen by measurement)
+//! 16 ae_len     u32          20 head_len u32
+//! 24 crc32      u32 of the payload
+//! 28 payload    burnpack(autoencoder) ++ burnpack(head)
+//! ```
+//! [`Weights::from_bytes`] never panics: every failure is a [`WeightsError`].
+
+use burn::module::Module;
+use burn::store::ModuleRecord;
+use burn::tensor::Bytes;
+
+use crate::model::{cpu, Autoencoder, HeadInput, RatingHead, EMB, N_IN};
+
+const MAGIC: &[u8; 4] = b"SNDW";
+const VERSION: u16 = 1;
+const HEADER: usize = 28;
+
+/// Why a weights file could not be loaded.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum WeightsError {
+    #[error("weights file too short: {0} bytes, header needs {HEADER}")]
+    TooShort(usize),
+    #[error("not a soundalike weights file (bad magic)")]
+    BadMagic,
+    #[error("unsupported weights version {0} (this build reads {VERSION})")]
+    UnsupportedVersion(u16),
+    #[error("unknown head input kind {0}")]
+    UnknownHeadInput(u8),
+    #[error("weights were trained for {found_in} inputs / {found_emb}-d embeddings, this build expects {N_IN} / {EMB}")]
+    WrongDimensions { found_in: u16, found_emb: u16 },
+    #[error("weights file truncated: payload needs {expected} bytes, found {found}")]
+    Truncated { expected: usize, found: usize },
+    #[error("weights file corrupt: checksum mismatch")]
+    Checksum,
+    #[error("{part} weights could not be decoded: {msg}")]
+    Decode { part: &'static str, msg: String },
+    #[error("{part} weights do not match the architecture: {msg}")]
+    Shape { part: &'static str, msg: String },
+}
+
+/// The autoencoder and the rating head, on the CPU device.
+#[derive(Debug, Clone)]
+pub struct Weights {
+    pub autoencoder: Autoencoder,
+    pub head: Head,
+    /// Default hybrid blend (weight of cosine), chosen on validation playlists.
+    pub blend: f32,
+}
+
+/// A rating head plus the kind of input it was trained on.
+#[derive(Debug, Clone)]
+pub struct Head {
+    pub net: RatingHead,
+    pub input: HeadInput,
+}
+
+impl Head {
+    /// A fresh head on `device`.
+    pub fn new(input: HeadInput, device: &burn::prelude::Device) -> Self {
+        Self {
+            net: RatingHead::new(input.width(), device),
+            input,
+        }
+    }
+}
+
+fn rd_u16(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+fn rd_u32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+fn load_into<M: Module>(module: M, bytes: &[u8], part: &'static str) -> Result<M, WeightsError> {
+    let rec = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(|e| {
+        WeightsError::Decode {
+            part,
+            msg: e.to_string(),
+        }
+    })?;
+    module.try_load_record(rec).map_err(|e| WeightsError::Shape {
+        part,
+        msg: e.to_string(),
+    })
+}
+
+/// Burnpack bytes of a module (full precision, inference snapshot).
+pub fn module_bytes<M: Module>(m: &M) -> Vec<u8> {
+    m.valid()
+        .into_record()
+        .into_bytes()
+        .map(|b| b.to_vec())
+        .unwrap_or_default()
+}
+
+impl Weights {
+    /// Parse a weights file. Never panics.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, WeightsError> {
+        if bytes.len() < HEADER {
+            return Err(WeightsError::TooShort(bytes.len()));
+        }
+        if &bytes[0..4] != MAGIC {
+            return Err(WeightsError::BadMagic);
+        }
+        let version = rd_u16(bytes, 4);
+        if version != VERSION {
+            return Err(WeightsError::UnsupportedVersion(version));
+        }
+        let input = HeadInput::from_tag(bytes[6]).ok_or(WeightsError::UnknownHeadInput(bytes[6]))?;
+        let (found_in, found_emb) = (rd_u16(bytes, 8), rd_u16(bytes, 10));
+        if found_in as usize != N_IN || found_emb as usize != EMB {
+            return Err(WeightsError::WrongDimensions { found_in, found_emb });
+        }
+        let blend = f32::from_le_bytes([bytes[12], bytes[13], bytes[14], bytes[15]]);
+        let ae_len = rd_u32(bytes, 16) as usize;
+        let head_len = rd_u32(bytes, 20) as usize;
+        let crc = rd_u32(bytes, 24);
+        let expected = ae_len.saturating_add(head_len);
+        let payload = &bytes[HEADER..];
+        if payload.len() != expected {
+            return Err(WeightsError::Truncated {
+                expected,
+                found: payload.len(),
+            });
+        }
+        if crc32fast::hash(payload) != crc {
+            return Err(WeightsError::Checksum);
+        }
+        let dev = cpu();
+        let autoencoder = load_into(Autoencoder::new(&dev), &payload[..ae_len], "autoencoder")?;
+        let net = load_into(RatingHead::new(input.width(), &dev), &payload[ae_len..], "rating head")?;
+        let blend = if blend.is_finite() { blend.clamp(0.0, 1.0) } else { 0.5 };
+        Ok(Self {
+            autoencoder: autoencoder.valid(),
+            head: Head {
+                net: net.valid(),
+                input,
+            },
+            blend,
+        })
+    }
+
+    /// Serialise (what `soundalike train` writes to `www/weights.bin`).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        pack(
+            &module_bytes(&self.autoencoder),
+            &module_bytes(&self.head.net),
+            self.head.input.tag(),
+            self.blend,
+        )
+    }
+}
+
+/// Build a container from raw parts (exposed for tests of malformed files).
+pub fn pack(ae: &[u8], head: &[u8], head_input_tag: u8, blend: f32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER + ae.len() + head.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.push(head_input_tag);
+    out.push(0);
+    out.extend_from_slice(&(N_IN as u16).to_le_bytes());
+    out.extend_from_slice(&(EMB as u16).to_le_bytes());
+    out.extend_from_slice(&blend.to_le_bytes());
+    out.extend_from_slice(&(ae.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(head.len() as u32).to_le_bytes());
+    let mut h = crc32fast::Hasher::new();
+    h.update(ae);
+    h.update(head);
+    out.extend_from_slice(&h.finalize().to_le_bytes());
+    out.extend_from_slice(ae);
+    out.extend_from_slice(head);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<u8> {
+        let dev = cpu();
+        Weights {
+            autoencoder: Autoencoder::new(&dev),
+            head: Head::new(HeadInput::EmbeddingProfile, &dev),
+            blend: 0.4,
+        }
+        .to_bytes()
+    }
+
+    #[test]
+    fn roundtrip_and_size() {
+        let b = sample();
+        assert!(b.len() < 100_000, "{} bytes", b.len());
+        let w = Weights::from_bytes(&b).unwrap();
+        assert_eq!(w.head.input, HeadInput::EmbeddingProfile);
+        assert!((w.blend - 0.4).abs() < 1e-6);
+        let b2 = w.to_bytes();
+        assert_eq!(b2.len(), b.len());
+        let w2 = Weights::from_bytes(&b2).unwrap();
+        let a = crate::model::to_vec(w.autoencoder.enc1.weight.val());
+        let c = crate::model::to_vec(w2.autoencoder.enc1.weight.val());
+        assert!(a == c, "weights changed in a round trip");
+    }
+
+    #[test]
+    fn malformed_files_are_typed_errors() {
+        let b = sample();
+        assert_eq!(Weights::from_bytes(&b[..10]).unwrap_err(), WeightsError::TooShort(10));
+        let mut m = b.clone();
+        m[0] = b'X';
+        assert_eq!(Weights::from_bytes(&m).unwrap_err(), WeightsError::BadMagic);
+        assert!(matches!(
+            Weights::from_bytes(&b[..b.len() - 7]).unwrap_err(),
+            WeightsError::Truncated { .. }
+        ));
+        let mut c = b.clone();
+        let last = c.len() - 3;
+        c[last] ^= 0xFF;
+        assert_eq!(Weights::from_bytes(&c).unwrap_err(), WeightsError::Checksum);
+        let mut v = b.clone();
+        v[4] = 9;
+        assert_eq!(Weights::from_bytes(&v).unwrap_err(), WeightsError::UnsupportedVersion(9));
+        assert!(Weights::from_bytes(&[]).is_err());
+        assert!(Weights::from_bytes(&vec![0u8; 5000]).is_err());
+    }
+
+    #[test]
+    fn wrong_shape_is_clear_error() {
+        let dev = cpu();
+        // A head trained for 32-d input stored under the 64-d input tag.
+        let ae = module_bytes(&Autoencoder::new(&dev));
+        let head = module_bytes(&RatingHead::new(32, &dev));
+        let b = pack(&ae, &head, HeadInput::EmbeddingProfile.tag(), 0.5);
+        let err = Weights::from_bytes(&b).unwrap_err();
+        assert!(matches!(err, WeightsError::Shape { part: "rating head", .. }), "{err}");
+        assert!(err.to_string().contains("shape"), "{err}");
+        // Head bytes where the autoencoder should be.
+        let b = pack(&head, &ae, 0, 0.5);
+        assert!(matches!(Weights::from_bytes(&b).unwrap_err(), WeightsError::Shape { .. }));
+        // Garbage payload with a valid checksum.
+        let b = pack(&[1, 2, 3, 4, 5, 6, 7, 8], &head, 0, 0.5);
+        assert!(matches!(Weights::from_bytes(&b).unwrap_err(), WeightsError::Decode { .. }));
+    }
+}

@@ -1,0 +1,162 @@
+//! Integration tests of the models part on real data (../shared/data) and the committed weights.
+
+mod common;
+
+use soundalike::catalog::ingest::read_tracks_csv;
+use soundalike::catalog::{default_data_dir, Catalog, RawTrack};
+use soundalike::finetune::{fine_tune, FineTuneConfig, FineTuneError, FineTuner};
+use soundalike::model::{cpu, Autoencoder, HeadInput, RatingHead};
+use soundalike::rank::{cosine_scores, encode_all, head_scores, profile, recommend, top_k, DenseEncoder};
+use soundalike::train::{train_autoencoder, AeConfig};
+use soundalike::weights::{module_bytes, pack, Weights, WeightsError};
+
+/// A real catalog from one decade file of the hit-predictor data (about 8.6k tracks).
+fn small_catalog() -> Catalog {
+    let path = default_data_dir().join("spotify_hit_predictor/dataset-of-60s.csv");
+    let (rows, _) = read_tracks_csv(&path, |_| {}).expect("read real CSV");
+    let raws: Vec<RawTrack> = rows
+        .into_iter()
+        .map(|r| RawTrack {
+            track: r.track,
+            raw: r.raw,
+        })
+        .collect();
+    Catalog::from_raw(raws)
+}
+
+fn weights() -> Weights {
+    Weights::from_bytes(common::WEIGHTS).expect("committed weights load")
+}
+
+#[test]
+fn short_training_on_real_subset_reduces_loss() {
+    let cat = small_catalog();
+    let feats: Vec<[f32; 16]> = cat.features.iter().take(4000).copied().collect();
+    let cfg = AeConfig {
+        epochs: 4,
+        ..AeConfig::default()
+    };
+    let (_ae, report) = train_autoencoder(&feats, &cfg, &mut |_| {});
+    let first = report.epochs.first().unwrap();
+    let last = report.epochs.last().unwrap();
+    assert!(last.train_loss < first.train_loss, "{:?}", report.epochs);
+    assert!(last.val_loss < first.val_loss, "{:?}", report.epochs);
+    assert!(report.test_rmse.is_finite() && report.test_rmse < 0.3);
+}
+
+/// Embedding of a fixed feature vector with the committed weights.
+const PROBE: [f32; 16] = [
+    0.6, 0.7, 0.45, 0.8, 1.0, 0.05, 0.2, 0.0, 0.15, 0.55, 0.5, 0.3, 0.6, 0.4, 0.35, 0.5,
+];
+const PROBE_EMBEDDING: [f32; 32] = [0.0; 32];
+
+#[test]
+fn committed_weights_reproduce_stored_embedding() {
+    let w = weights();
+    assert!(common::WEIGHTS.len() < 100_000, "{} bytes", common::WEIGHTS.len());
+    let e = DenseEncoder::new(&w.autoencoder).encode(&PROBE);
+    println!("PROBE_EMBEDDING = {e:?}");
+    for (a, b) in e.iter().zip(PROBE_EMBEDDING.iter()) {
+        assert!((a - b).abs() < 1e-4, "{e:?}");
+    }
+    // burn's own forward agrees with the fast loops
+    let t = soundalike::model::tensor2(PROBE.to_vec(), 1, 16, &cpu());
+    let burn_e = soundalike::model::to_vec(w.autoencoder.encode(t));
+    for (a, b) in e.iter().zip(&burn_e) {
+        assert!((a - b).abs() < 1e-4);
+    }
+}
+
+#[test]
+fn wrong_shape_weights_are_a_clear_error() {
+    let dev = cpu();
+    let ae = module_bytes(&Autoencoder::new(&dev));
+    let head = module_bytes(&RatingHead::new(48, &dev));
+    let err = Weights::from_bytes(&pack(&ae, &head, HeadInput::EmbeddingProfile.tag(), 0.5)).unwrap_err();
+    assert!(matches!(err, WeightsError::Shape { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(msg.contains("rating head") && msg.contains("shape"), "{msg}");
+    let b = common::WEIGHTS;
+    assert!(matches!(Weights::from_bytes(&b[..b.len() / 2]), Err(WeightsError::Truncated { .. })));
+    assert!(matches!(Weights::from_bytes(b"hello world, not weights at all"), Err(WeightsError::BadMagic)));
+}
+
+#[test]
+fn recommend_and_place_on_real_tracks() {
+    let cat = small_catalog();
+    let w = weights();
+    let emb = encode_all(&w, &cat.features);
+    assert_eq!(emb.len(), cat.len());
+    let likes: Vec<usize> = (0..5).map(|i| i * 97).collect();
+    let ft = fine_tune(&w.head, &emb, &likes, &[], FineTuneConfig::default()).unwrap();
+    let recs = recommend(&ft, &emb, &likes, 20, w.blend, None);
+    assert_eq!(recs.len(), 20);
+    assert!(recs.iter().all(|(i, _)| !likes.contains(i)));
+    assert!(recs.windows(2).all(|p| p[0].1 >= p[1].1));
+    // cold start never fails
+    let cold = recommend(&w.head, &emb, &[], 10, w.blend, None);
+    assert_eq!(cold.len(), 10);
+    // place: re-scale a track of the CSV with the stored scaler; its nearest other track
+    let path = default_data_dir().join("spotify_hit_predictor/dataset-of-60s.csv");
+    let (rows, _) = read_tracks_csv(&path, |_| {}).unwrap();
+    let row = &rows[10];
+    let f = cat.scaler.scale(&row.raw);
+    let e = DenseEncoder::new(&w.autoencoder).encode(&f);
+    let me = cat.index_of(&row.track.id).unwrap();
+    let sims = cosine_scores(&emb, &e);
+    assert!(sims[me] > 0.99, "a track is most similar to itself: {}", sims[me]);
+    let top = top_k(&sims, 5, &[me]);
+    assert_eq!(top.len(), 5);
+    assert!(top.iter().all(|(i, s)| *i != me && *s <= 1.0001));
+}
+
+#[test]
+fn finetune_is_deterministic_and_rejects_empty_likes() {
+    let w = weights();
+    let emb = common::embeddings();
+    let cfg = FineTuneConfig {
+        seed: 11,
+        ..FineTuneConfig::default()
+    };
+    let a = fine_tune(&w.head, &emb, &[1, 2, 3], &[9], cfg).unwrap();
+    let b = fine_tune(&w.head, &emb, &[1, 2, 3], &[9], cfg).unwrap();
+    let p = profile(&emb, &[1, 2, 3]);
+    assert_eq!(head_scores(&a, &emb, p.as_ref()), head_scores(&b, &emb, p.as_ref()));
+    // stepping in chunks gives the same result as running everything
+    let mut t = FineTuner::new(&w.head, &emb, &[1, 2, 3], &[9], cfg).unwrap();
+    while !t.done() {
+        t.run(3);
+    }
+    assert_eq!(head_scores(&t.finish(), &emb, p.as_ref()), head_scores(&a, &emb, p.as_ref()));
+    assert_eq!(
+        FineTuner::new(&w.head, &emb, &[], &[], cfg).err(),
+        Some(FineTuneError::NoLikes)
+    );
+    assert!(matches!(
+        FineTuner::new(&w.head, &emb, &[100_000], &[], cfg).err(),
+        Some(FineTuneError::OutOfRange { .. })
+    ));
+}
+
+#[test]
+fn native_finetune_fixture_values() {
+    let got = common::finetune_fixture();
+    println!("FINETUNE_EXPECTED = {got:?}");
+    for (g, e) in got.iter().zip(common::FINETUNE_EXPECTED.iter()) {
+        assert!((g - e).abs() < 1e-5, "{got:?}");
+    }
+}
+
+#[test]
+fn finetune_50_likes_is_fast() {
+    let cat = small_catalog();
+    let w = weights();
+    let emb = encode_all(&w, &cat.features);
+    let likes: Vec<usize> = (0..50).map(|i| i * 131 % cat.len()).collect();
+    let t = std::time::Instant::now();
+    let _ = fine_tune(&w.head, &emb, &likes, &[], FineTuneConfig::default()).unwrap();
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!("fine-tune 50 likes: {ms:.1} ms");
+    // generous bound: debug builds of the test are slower than the release page
+    assert!(ms < 5000.0, "{ms} ms");
+}
