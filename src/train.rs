@@ -69,9 +69,9 @@ impl Default for AeConfig {
         Self {
             epochs: 30,
             batch: 469,
-            lr: 1e-3,
-            patience: 5,
-            lr_patience: 2,
+            lr: 3e-3,
+            patience: 8,
+            lr_patience: 3,
             lr_factor: 0.5,
             min_lr: 1e-5,
             seed: 42,
@@ -222,7 +222,7 @@ impl Default for HeadConfig {
             lr: 1e-3,
             patience: 3,
             neg_per_pos: 4,
-            hard_neg_frac: 0.5,
+            hard_neg_frac: 0.0,
             seed: 42,
         }
     }
