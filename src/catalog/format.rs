@@ -102,6 +102,7 @@ pub fn u128_to_id(mut v: u128) -> String {
     String::from_utf8(out.to_vec()).expect("alphabet is ASCII")
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn push_section(out: &mut Vec<u8>, tag: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(tag);
     out.extend_from_slice(&(data.len() as u32).to_le_bytes());
