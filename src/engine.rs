@@ -52,8 +52,8 @@ pub struct Engine {
     pub search: SearchIndex,
     /// Unit-length embeddings (cosine = dot product).
     pub unit: Vec<Emb>,
-    /// Cold-start score per track (depends on the head; refreshed when it changes).
-    pub cold_scores: Vec<f32>,
+    /// Cold-start candidates with their scores (depends on the head; refreshed when it changes).
+    pub cold_scores: Vec<(usize, f32)>,
 }
 
 /// Standardise in place (mean 0, sd 1); constant input becomes zeros.
@@ -65,7 +65,11 @@ pub fn zscore(v: &mut [f32]) {
     let mean = v.iter().map(|&x| x as f64).sum::<f64>() / n;
     let sd = (v.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n).sqrt();
     for x in v.iter_mut() {
-        *x = if sd > 1e-12 { ((*x as f64 - mean) / sd) as f32 } else { 0.0 };
+        *x = if sd > 1e-12 {
+            ((*x as f64 - mean) / sd) as f32
+        } else {
+            0.0
+        };
     }
 }
 
@@ -101,7 +105,12 @@ impl Engine {
             })
             .collect();
         let catalog_mean = explain::mean_features(catalog.features.iter().copied());
-        let search = SearchIndex::new(catalog.tracks.iter().map(|t| (t.name.as_str(), t.artist.as_str(), t.popularity)));
+        let search = SearchIndex::new(
+            catalog
+                .tracks
+                .iter()
+                .map(|t| (t.name.as_str(), t.artist.as_str(), t.popularity)),
+        );
         let unit = emb
             .iter()
             .map(|e| {
@@ -109,7 +118,17 @@ impl Engine {
                 std::array::from_fn(|k| e[k] / n)
             })
             .collect();
-        let mut e = Engine { catalog, model, emb, genre_of, genres, catalog_mean, search, unit, cold_scores: Vec::new() };
+        let mut e = Engine {
+            catalog,
+            model,
+            emb,
+            genre_of,
+            genres,
+            catalog_mean,
+            search,
+            unit,
+            cold_scores: Vec::new(),
+        };
         e.refresh_head_scores();
         e
     }
@@ -122,14 +141,38 @@ impl Engine {
         self.catalog.is_empty()
     }
 
+    /// Recompute the cold-start scores (after the head changed). Only the `COLD_POOL` most popular
+    /// tracks are scored by the head (prior at the catalog's mean embedding): scoring all ~66k tracks
+    /// through the head would block the page for ~250 ms in wasm.
     pub fn refresh_head_scores(&mut self) {
-        let pop: Vec<f32> = self.catalog.tracks.iter().map(|t| t.popularity.unwrap_or(0) as f32).collect();
-        self.cold_scores = self.model.cold_scores(&self.emb, &pop);
+        let n = self.len();
+        let pop: Vec<f32> = self
+            .catalog
+            .tracks
+            .iter()
+            .map(|t| t.popularity.unwrap_or(0) as f32)
+            .collect();
+        let mut idx: Vec<usize> = (0..n).collect();
+        if n > Self::COLD_POOL {
+            idx.select_nth_unstable_by(Self::COLD_POOL - 1, |a, b| {
+                pop[*b].total_cmp(&pop[*a]).then(a.cmp(b))
+            });
+            idx.truncate(Self::COLD_POOL);
+        }
+        let all: Vec<usize> = (0..n).collect();
+        let mean = crate::rank::profile(&self.emb, &all).unwrap_or([0.0; EMB]);
+        let sub_pop: Vec<f32> = idx.iter().map(|&i| pop[i]).collect();
+        let s = self.model.cold_scores(&self.emb, &idx, &mean, &sub_pop);
+        self.cold_scores = idx.into_iter().zip(s).collect();
     }
 
     /// Taste profile: mean liked embedding minus half the mean disliked one.
     pub fn profile(&self, likes: &[usize], dislikes: &[usize]) -> Option<Emb> {
-        let liked: Vec<usize> = likes.iter().copied().filter(|&i| i < self.emb.len()).collect();
+        let liked: Vec<usize> = likes
+            .iter()
+            .copied()
+            .filter(|&i| i < self.emb.len())
+            .collect();
         if liked.is_empty() {
             return None;
         }
@@ -139,7 +182,11 @@ impl Engine {
                 p[k] += self.emb[i][k] / liked.len() as f32;
             }
         }
-        let disliked: Vec<usize> = dislikes.iter().copied().filter(|&i| i < self.emb.len()).collect();
+        let disliked: Vec<usize> = dislikes
+            .iter()
+            .copied()
+            .filter(|&i| i < self.emb.len())
+            .collect();
         for &i in &disliked {
             for k in 0..EMB {
                 p[k] -= 0.5 * self.emb[i][k] / disliked.len() as f32;
@@ -149,7 +196,9 @@ impl Engine {
     }
 
     /// How many cosine candidates the head re-scores (two-stage ranking keeps a query in ~ms).
-    pub const POOL: usize = 1000;
+    pub const POOL: usize = 400;
+    /// How many of the most popular tracks the cold-start list is drawn from.
+    pub const COLD_POOL: usize = 3000;
 
     /// Recommendations for the likes (the cold-start list when there are none):
     /// 1. cosine to the taste profile over every track that passes the hard filters and the genre
@@ -167,8 +216,16 @@ impl Engine {
                 skip[i] = true;
             }
         }
-        let liked_genres: Vec<u16> = likes.iter().filter(|&&i| i < self.genre_of.len()).map(|&i| self.genre_of[i]).collect();
-        let bounded = opts.filters.features.iter().any(|f| f.min.is_some() || f.max.is_some());
+        let liked_genres: Vec<u16> = likes
+            .iter()
+            .filter(|&&i| i < self.genre_of.len())
+            .map(|&i| self.genre_of[i])
+            .collect();
+        let bounded = opts
+            .filters
+            .features
+            .iter()
+            .any(|f| f.min.is_some() || f.max.is_some());
         let mut cand: Vec<(usize, f32)> = Vec::with_capacity(self.len());
         for (i, u) in self.unit.iter().enumerate() {
             if skip[i]
@@ -198,9 +255,15 @@ impl Engine {
                 c.1 = b * cos[k] + (1.0 - b) * head[k];
             }
         }
-        let o = RerankOptions { reach_beyond_genres: true, ..opts.clone() };
+        let o = RerankOptions {
+            reach_beyond_genres: true,
+            ..opts.clone()
+        };
         let ranked = rerank::rerank(&cand, &self.catalog.features, &self.emb, |_| true, &o);
-        let liked_feats = likes.iter().filter(|&&i| i < self.emb.len()).map(|&i| self.catalog.features[i]);
+        let liked_feats = likes
+            .iter()
+            .filter(|&&i| i < self.emb.len())
+            .map(|&i| self.catalog.features[i]);
         let prof_feats = explain::mean_features(liked_feats);
         ranked
             .into_iter()
@@ -208,7 +271,11 @@ impl Engine {
                 index: i,
                 score,
                 because: explain::nearest_liked(&self.emb[i], likes, &self.emb),
-                contrib: explain::contributions(&self.catalog.features[i], &prof_feats, &self.catalog_mean),
+                contrib: explain::contributions(
+                    &self.catalog.features[i],
+                    &prof_feats,
+                    &self.catalog_mean,
+                ),
             })
             .collect()
     }
@@ -216,22 +283,35 @@ impl Engine {
     /// With no likes: the model's cold-start score (head prior + popularity), spread over genres by
     /// MMR, filters applied. Never empty unless the filters exclude everything.
     pub fn cold_start(&self, opts: &RerankOptions) -> Vec<Rec> {
-        let scored: Vec<(usize, f32)> = self.cold_scores.iter().copied().enumerate().collect();
-        let o = RerankOptions { reach_beyond_genres: true, diversity: opts.diversity.max(0.3), ..opts.clone() };
+        let scored: Vec<(usize, f32)> = self.cold_scores.clone();
+        let o = RerankOptions {
+            reach_beyond_genres: true,
+            diversity: opts.diversity.max(0.3),
+            ..opts.clone()
+        };
         rerank::rerank(&scored, &self.catalog.features, &self.emb, |_| true, &o)
             .into_iter()
             .map(|(i, score)| Rec {
                 index: i,
                 score,
                 because: None,
-                contrib: explain::contributions(&self.catalog.features[i], &self.catalog_mean, &self.catalog_mean),
+                contrib: explain::contributions(
+                    &self.catalog.features[i],
+                    &self.catalog_mean,
+                    &self.catalog_mean,
+                ),
             })
             .collect()
     }
 
     /// Nearest neighbours of an arbitrary embedding (for the "new track" form).
     pub fn neighbours(&self, e: &Emb, k: usize) -> Vec<(usize, f32)> {
-        let mut v: Vec<(usize, f32)> = self.emb.iter().enumerate().map(|(i, x)| (i, rerank::cosine(e, x))).collect();
+        let mut v: Vec<(usize, f32)> = self
+            .emb
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (i, rerank::cosine(e, x)))
+            .collect();
         let k = k.min(v.len());
         if k == 0 {
             return Vec::new();
@@ -243,7 +323,12 @@ impl Engine {
     }
 
     /// Start a fine-tune of the rating head on the likes.
-    pub fn tuner(&self, likes: &[usize], dislikes: &[usize], seed: u64) -> Result<model::Tuner, String> {
+    pub fn tuner(
+        &self,
+        likes: &[usize],
+        dislikes: &[usize],
+        seed: u64,
+    ) -> Result<model::Tuner, String> {
         model::Tuner::new(&self.model, &self.emb, likes, dislikes, seed)
     }
 
@@ -291,7 +376,11 @@ pub mod model {
         pub fn from_bytes(bytes: &[u8]) -> Result<Model, String> {
             let weights = Weights::from_bytes(bytes).map_err(|e| e.to_string())?;
             let encoder = DenseEncoder::new(&weights.autoencoder);
-            Ok(Model { weights, encoder, tuned: None })
+            Ok(Model {
+                weights,
+                encoder,
+                tuned: None,
+            })
         }
 
         /// Read a stored tuned head; it must fit the shipped head's architecture.
@@ -303,9 +392,15 @@ pub mod model {
             if input != self.weights.head.input {
                 return Err("it was tuned for another model".into());
             }
-            let rec = ModuleRecord::from_bytes(Bytes::from_bytes_vec(b[9..].to_vec())).map_err(|e| e.to_string())?;
-            let net = RatingHead::new(input.width(), &cpu()).try_load_record(rec).map_err(|e| e.to_string())?;
-            Ok(Head { net: net.valid(), input })
+            let rec = ModuleRecord::from_bytes(Bytes::from_bytes_vec(b[9..].to_vec()))
+                .map_err(|e| e.to_string())?;
+            let net = RatingHead::new(input.width(), &cpu())
+                .try_load_record(rec)
+                .map_err(|e| e.to_string())?;
+            Ok(Head {
+                net: net.valid(),
+                input,
+            })
         }
 
         fn head(&self) -> &Head {
@@ -321,7 +416,12 @@ pub mod model {
         }
 
         /// Head logits for the pooled tracks, for the listener's profile.
-        pub fn head_pool_scores(&self, emb: &[Emb], pool: &[usize], profile: &Emb) -> Option<Vec<f32>> {
+        pub fn head_pool_scores(
+            &self,
+            emb: &[Emb],
+            pool: &[usize],
+            profile: &Emb,
+        ) -> Option<Vec<f32>> {
             let h = DenseHead::new(self.head(), Some(profile));
             Some(pool.iter().map(|&i| h.score(&emb[i])).collect())
         }
@@ -331,9 +431,24 @@ pub mod model {
             self.weights.blend
         }
 
-        /// Cold-start score for every track (head prior + standardised popularity).
-        pub fn cold_scores(&self, emb: &[Emb], popularity: &[f32]) -> Vec<f32> {
-            crate::rank::cold_start_scores(self.head(), emb, Some(popularity))
+        /// Cold-start scores for the tracks `rows` (as `rank::cold_start_scores`: z(head prior at
+        /// the catalog's mean embedding) + z(popularity)), `popularity` given per row.
+        pub fn cold_scores(
+            &self,
+            emb: &[Emb],
+            rows: &[usize],
+            mean: &Emb,
+            popularity: &[f32],
+        ) -> Vec<f32> {
+            let h = DenseHead::new(self.head(), Some(mean));
+            let mut s: Vec<f32> = rows.iter().map(|&i| h.score(&emb[i])).collect();
+            crate::rank::zscore(&mut s);
+            let mut p = popularity.to_vec();
+            crate::rank::zscore(&mut p);
+            for (a, b) in s.iter_mut().zip(&p) {
+                *a += b;
+            }
+            s
         }
     }
 
@@ -344,10 +459,23 @@ pub mod model {
     }
 
     impl Tuner {
-        pub fn new(model: &Model, emb: &[Emb], likes: &[usize], dislikes: &[usize], seed: u64) -> Result<Tuner, String> {
-            let cfg = FineTuneConfig { seed, ..FineTuneConfig::default() };
-            let inner = FineTuner::new(&model.weights.head, emb, likes, dislikes, cfg).map_err(|e| e.to_string())?;
-            Ok(Tuner { inner, steps: cfg.steps })
+        pub fn new(
+            model: &Model,
+            emb: &[Emb],
+            likes: &[usize],
+            dislikes: &[usize],
+            seed: u64,
+        ) -> Result<Tuner, String> {
+            let cfg = FineTuneConfig {
+                seed,
+                ..FineTuneConfig::default()
+            };
+            let inner = FineTuner::new(&model.weights.head, emb, likes, dislikes, cfg)
+                .map_err(|e| e.to_string())?;
+            Ok(Tuner {
+                inner,
+                steps: cfg.steps,
+            })
         }
 
         /// One optimiser step; returns the batch loss.
@@ -391,7 +519,9 @@ pub mod bench {
     }
 
     fn lcg(s: &mut u64) -> u64 {
-        *s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         *s >> 33
     }
 
@@ -410,7 +540,9 @@ pub mod bench {
 
     /// Mean ms per query: 5 random likes each, default options, top 20 with explanations.
     pub fn rank_ms(e: &Engine, queries: usize, now: &dyn Fn() -> f64) -> f64 {
-        let sets: Vec<Vec<usize>> = (0..queries as u64).map(|q| random_tracks(e, 5, 7 + q)).collect();
+        let sets: Vec<Vec<usize>> = (0..queries as u64)
+            .map(|q| random_tracks(e, 5, 7 + q))
+            .collect();
         let opts = RerankOptions::default();
         let t = now();
         for l in &sets {

@@ -9,7 +9,11 @@
 use crate::rerank::{cosine, N_FEATURES};
 
 /// The liked track nearest to `target` in embedding space, with its cosine similarity.
-pub fn nearest_liked<const D: usize>(target: &[f32; D], liked: &[usize], emb: &[[f32; D]]) -> Option<(usize, f32)> {
+pub fn nearest_liked<const D: usize>(
+    target: &[f32; D],
+    liked: &[usize],
+    emb: &[[f32; D]],
+) -> Option<(usize, f32)> {
     liked
         .iter()
         .filter(|&&i| i < emb.len())
@@ -44,7 +48,8 @@ pub fn contributions(
 ) -> [f32; N_FEATURES] {
     let mut out = [0.0; N_FEATURES];
     for i in 0..N_FEATURES {
-        out[i] = ((catalog_mean[i] - profile[i]).abs() - (track[i] - profile[i]).abs()).clamp(-1.0, 1.0);
+        out[i] =
+            ((catalog_mean[i] - profile[i]).abs() - (track[i] - profile[i]).abs()).clamp(-1.0, 1.0);
     }
     out
 }

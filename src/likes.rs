@@ -30,19 +30,29 @@ impl std::fmt::Display for ReadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ReadError::Corrupt(m) => write!(f, "the saved data was unreadable ({m})"),
-            ReadError::OldVersion(v) => write!(f, "the saved data used format version {v}, this page reads version {VERSION}"),
+            ReadError::OldVersion(v) => write!(
+                f,
+                "the saved data used format version {v}, this page reads version {VERSION}"
+            ),
         }
     }
 }
 
 /// A plausible track id: 1..=64 chars of [A-Za-z0-9_-].
 pub fn valid_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 impl Stored {
     pub fn new(likes: Vec<String>, dislikes: Vec<String>) -> Stored {
-        Stored { version: VERSION, likes, dislikes }
+        Stored {
+            version: VERSION,
+            likes,
+            dislikes,
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -50,13 +60,20 @@ impl Stored {
     }
 
     pub fn from_json(s: &str) -> Result<Stored, ReadError> {
-        let v: serde_json::Value = serde_json::from_str(s).map_err(|e| ReadError::Corrupt(e.to_string()))?;
-        let version = v.get("version").and_then(|x| x.as_u64()).ok_or_else(|| ReadError::Corrupt("no version".into()))?;
+        let v: serde_json::Value =
+            serde_json::from_str(s).map_err(|e| ReadError::Corrupt(e.to_string()))?;
+        let version = v
+            .get("version")
+            .and_then(|x| x.as_u64())
+            .ok_or_else(|| ReadError::Corrupt("no version".into()))?;
         if version != VERSION as u64 {
             return Err(ReadError::OldVersion(version as u32));
         }
-        let st: Stored = serde_json::from_value(v).map_err(|e| ReadError::Corrupt(e.to_string()))?;
-        if st.likes.len() + st.dislikes.len() > 2 * MAX_IDS || !st.likes.iter().chain(&st.dislikes).all(|s| valid_id(s)) {
+        let st: Stored =
+            serde_json::from_value(v).map_err(|e| ReadError::Corrupt(e.to_string()))?;
+        if st.likes.len() + st.dislikes.len() > 2 * MAX_IDS
+            || !st.likes.iter().chain(&st.dislikes).all(|s| valid_id(s))
+        {
             return Err(ReadError::Corrupt("invalid track ids".into()));
         }
         Ok(st)
@@ -76,11 +93,19 @@ pub fn parse_import(text: &str) -> Result<Vec<String>, String> {
             Err(e) => return Err(e.to_string()),
         }
     } else if t.starts_with('[') {
-        let v: Vec<String> = serde_json::from_str(t).map_err(|e| format!("not a JSON list of ids: {e}"))?;
+        let v: Vec<String> =
+            serde_json::from_str(t).map_err(|e| format!("not a JSON list of ids: {e}"))?;
         v
     } else {
         t.lines()
-            .map(|l| l.split([',', ';', '\t']).next().unwrap_or("").trim().trim_matches('"').to_string())
+            .map(|l| {
+                l.split([',', ';', '\t'])
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .trim_matches('"')
+                    .to_string()
+            })
             .filter(|s| !s.is_empty())
             .filter(|s| !matches!(s.to_ascii_lowercase().as_str(), "track_id" | "id" | "track"))
             .collect()
@@ -120,7 +145,13 @@ pub fn from_fragment(frag: &str) -> Option<Vec<String>> {
     let f = frag.trim_start_matches('#');
     for part in f.split('&') {
         if let Some(v) = part.strip_prefix("likes=") {
-            let ids: Vec<String> = v.split(',').map(str::trim).filter(|s| valid_id(s)).map(String::from).take(MAX_IDS).collect();
+            let ids: Vec<String> = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| valid_id(s))
+                .map(String::from)
+                .take(MAX_IDS)
+                .collect();
             return Some(dedup(ids));
         }
     }
@@ -132,7 +163,9 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 pub fn base64_encode(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for c in data.chunks(3) {
-        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
         for k in 0..4 {
             if k <= c.len() {
                 out.push(B64[(n >> (18 - 6 * k) & 63) as usize] as char);
@@ -170,18 +203,39 @@ mod tests {
     fn roundtrip_and_version_check() {
         let s = Stored::new(vec!["a1".into(), "b2".into()], vec!["c3".into()]);
         assert_eq!(Stored::from_json(&s.to_json()).unwrap(), s);
-        assert_eq!(Stored::from_json(r#"{"version":0,"likes":[]}"#), Err(ReadError::OldVersion(0)));
-        assert!(matches!(Stored::from_json("{not json"), Err(ReadError::Corrupt(_))));
-        assert!(matches!(Stored::from_json(r#"{"version":1,"likes":["<script>"]}"#), Err(ReadError::Corrupt(_))));
-        assert!(matches!(Stored::from_json(r#"{"version":1,"likes":5}"#), Err(ReadError::Corrupt(_))));
-        assert!(matches!(Stored::from_json("null"), Err(ReadError::Corrupt(_))));
+        assert_eq!(
+            Stored::from_json(r#"{"version":0,"likes":[]}"#),
+            Err(ReadError::OldVersion(0))
+        );
+        assert!(matches!(
+            Stored::from_json("{not json"),
+            Err(ReadError::Corrupt(_))
+        ));
+        assert!(matches!(
+            Stored::from_json(r#"{"version":1,"likes":["<script>"]}"#),
+            Err(ReadError::Corrupt(_))
+        ));
+        assert!(matches!(
+            Stored::from_json(r#"{"version":1,"likes":5}"#),
+            Err(ReadError::Corrupt(_))
+        ));
+        assert!(matches!(
+            Stored::from_json("null"),
+            Err(ReadError::Corrupt(_))
+        ));
     }
 
     #[test]
     fn imports_json_csv_and_lists() {
         assert_eq!(parse_import(r#"["x","y","x"]"#).unwrap(), vec!["x", "y"]);
-        assert_eq!(parse_import("track_id\nabc\n\"def\",foo\n").unwrap(), vec!["abc", "def"]);
-        assert_eq!(parse_import(&Stored::new(vec!["q".into()], vec![]).to_json()).unwrap(), vec!["q"]);
+        assert_eq!(
+            parse_import("track_id\nabc\n\"def\",foo\n").unwrap(),
+            vec!["abc", "def"]
+        );
+        assert_eq!(
+            parse_import(&Stored::new(vec!["q".into()], vec![]).to_json()).unwrap(),
+            vec!["q"]
+        );
         assert!(parse_import("").is_err());
         assert!(parse_import("hello world\n").is_err());
         let csv = export_csv(&["a".into(), "b".into()]);
@@ -191,7 +245,10 @@ mod tests {
     #[test]
     fn fragment_roundtrip() {
         let ids = vec!["4uLU6hMCjMI75M1A2tKUQC".to_string(), "x".to_string()];
-        assert_eq!(from_fragment(&format!("#{}", to_fragment(&ids))).unwrap(), ids);
+        assert_eq!(
+            from_fragment(&format!("#{}", to_fragment(&ids))).unwrap(),
+            ids
+        );
         assert_eq!(from_fragment("#foo=1"), None);
         assert_eq!(from_fragment("likes=a,%3Cb%3E,c").unwrap(), vec!["a", "c"]);
     }

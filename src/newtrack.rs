@@ -6,8 +6,17 @@
 //! base-feature order (danceability, energy, loudness, speechiness,
 //! acousticness, instrumentalness, liveness, valence, tempo).
 
-pub const BASE: [&str; 9] =
-    ["danceability", "energy", "loudness", "speechiness", "acousticness", "instrumentalness", "liveness", "valence", "tempo"];
+pub const BASE: [&str; 9] = [
+    "danceability",
+    "energy",
+    "loudness",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+];
 
 /// Column index of each base feature in a bare TidyTuesday row.
 const TIDY_COLS: [usize; 9] = [11, 12, 14, 16, 17, 18, 19, 20, 21];
@@ -33,7 +42,10 @@ fn split_csv(line: &str) -> Vec<String> {
 }
 
 fn num(s: &str, name: &str) -> Result<f32, String> {
-    let v: f32 = s.trim().parse().map_err(|_| format!("{name}: \"{s}\" is not a number"))?;
+    let v: f32 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{name}: \"{s}\" is not a number"))?;
     if !v.is_finite() {
         return Err(format!("{name}: not a finite number"));
     }
@@ -56,11 +68,19 @@ pub fn validate(raw: &[f32; 9]) -> Result<(), String> {
 }
 
 pub fn parse_row(text: &str) -> Result<[f32; 9], String> {
-    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     let mut raw = [0.0f32; 9];
     match lines.as_slice() {
         [] => return Err("paste a CSV row or enter the features".into()),
-        [header, row, ..] if split_csv(header).iter().any(|h| h.eq_ignore_ascii_case("danceability")) => {
+        [header, row, ..]
+            if split_csv(header)
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case("danceability")) =>
+        {
             let h = split_csv(header);
             let r = split_csv(row);
             for (k, name) in BASE.iter().enumerate() {
@@ -73,11 +93,14 @@ pub fn parse_row(text: &str) -> Result<[f32; 9], String> {
         }
         [row, ..] => {
             let r = split_csv(row);
-            let cols: &[usize] = match r.len() {
-                23 => &TIDY_COLS,
-                9 => &[0, 1, 2, 3, 4, 5, 6, 7, 8],
-                n => return Err(format!("a row needs 9 features or the 23 TidyTuesday columns; it has {n} fields")),
-            };
+            let cols: &[usize] =
+                match r.len() {
+                    23 => &TIDY_COLS,
+                    9 => &[0, 1, 2, 3, 4, 5, 6, 7, 8],
+                    n => return Err(format!(
+                        "a row needs 9 features or the 23 TidyTuesday columns; it has {n} fields"
+                    )),
+                };
             for (k, &j) in cols.iter().enumerate() {
                 raw[k] = num(&r[j], BASE[k])?;
             }
@@ -102,7 +125,10 @@ mod tests {
     fn parses_tidytuesday_row_with_quotes() {
         let row = r#"6f807x0ima9a1j3VPbc7VN,"I Don't Care, Really",Ed Sheeran,66,2oCs0DGTsRO98Gh5ZSl2Cx,"Album, x",2019-06-14,Pop Remix,37i9dQZF1DXcZDD7cfEKhW,pop,dance pop,0.748,0.916,6,-2.634,1,0.0583,0.102,0,0.0653,0.518,122.036,194754"#;
         let r = parse_row(row).unwrap();
-        assert_eq!(r, [0.748, 0.916, -2.634, 0.0583, 0.102, 0.0, 0.0653, 0.518, 122.036]);
+        assert_eq!(
+            r,
+            [0.748, 0.916, -2.634, 0.0583, 0.102, 0.0, 0.0653, 0.518, 122.036]
+        );
     }
 
     #[test]

@@ -17,7 +17,11 @@ pub struct Pca<const D: usize> {
 impl<const D: usize> Pca<D> {
     pub fn fit(rows: &[[f32; D]], max_sample: usize) -> Self {
         let n = rows.len();
-        let stride = if max_sample == 0 || n <= max_sample { 1 } else { n.div_ceil(max_sample) };
+        let stride = if max_sample == 0 || n <= max_sample {
+            1
+        } else {
+            n.div_ceil(max_sample)
+        };
         let sample: Vec<&[f32; D]> = rows.iter().step_by(stride.max(1)).collect();
         let m = sample.len().max(1) as f64;
         let mut mean = [0.0f64; D];
@@ -77,7 +81,13 @@ impl<const D: usize> Pca<D> {
                 }
             }
             // fix the sign
-            let (imax, _) = v.iter().enumerate().fold((0, 0.0f64), |acc, (i, &x)| if x.abs() > acc.1 { (i, x.abs()) } else { acc });
+            let (imax, _) = v.iter().enumerate().fold((0, 0.0f64), |acc, (i, &x)| {
+                if x.abs() > acc.1 {
+                    (i, x.abs())
+                } else {
+                    acc
+                }
+            });
             if v[imax] < 0.0 {
                 for x in v.iter_mut() {
                     *x = -*x;
@@ -98,13 +108,19 @@ impl<const D: usize> Pca<D> {
         for i in 0..D {
             meanf[i] = mean[i] as f32;
         }
-        Pca { mean: meanf, axes, variance }
+        Pca {
+            mean: meanf,
+            axes,
+            variance,
+        }
     }
 
     pub fn project(&self, x: &[f32; D]) -> [f32; 2] {
         let mut out = [0.0; 2];
         for k in 0..2 {
-            out[k] = (0..D).map(|i| (x[i] - self.mean[i]) * self.axes[k][i]).sum();
+            out[k] = (0..D)
+                .map(|i| (x[i] - self.mean[i]) * self.axes[k][i])
+                .sum();
         }
         out
     }
@@ -122,14 +138,22 @@ pub fn bounds(points: &[[f32; 2]], q: f32) -> [f32; 4] {
     }
     let mut out = [0.0; 4];
     for a in 0..2 {
-        let mut v: Vec<f32> = points.iter().map(|p| p[a]).filter(|x| x.is_finite()).collect();
+        let mut v: Vec<f32> = points
+            .iter()
+            .map(|p| p[a])
+            .filter(|x| x.is_finite())
+            .collect();
         if v.is_empty() {
             return [0.0, 0.0, 1.0, 1.0];
         }
         v.sort_by(f32::total_cmp);
         let lo = v[((v.len() - 1) as f32 * q) as usize];
         let hi = v[((v.len() - 1) as f32 * (1.0 - q)).round() as usize];
-        let (lo, hi) = if hi - lo < 1e-9 { (lo - 0.5, hi + 0.5) } else { (lo, hi) };
+        let (lo, hi) = if hi - lo < 1e-9 {
+            (lo - 0.5, hi + 0.5)
+        } else {
+            (lo, hi)
+        };
         out[a] = lo;
         out[a + 2] = hi;
     }
@@ -151,7 +175,10 @@ mod tests {
         }
         let pca = Pca::fit(&rows, 0);
         let a = pca.axes[0];
-        assert!((a[0] - a[1]).abs() < 1e-3 && (a[0].abs() - 0.7071).abs() < 1e-3, "{a:?}");
+        assert!(
+            (a[0] - a[1]).abs() < 1e-3 && (a[0].abs() - 0.7071).abs() < 1e-3,
+            "{a:?}"
+        );
         assert!(a[2].abs() < 1e-4);
         let b = pca.axes[1];
         assert!((b[0] + b[1]).abs() < 1e-3, "{b:?}");
@@ -163,10 +190,12 @@ mod tests {
 
     #[test]
     fn sampling_gives_similar_axes_and_is_deterministic() {
-        let rows: Vec<[f32; 4]> = (0..5000).map(|i| {
-            let t = (i as f32 * 0.37).sin();
-            [t, 2.0 * t, ((i * 13) % 17) as f32 / 170.0, 0.0]
-        }).collect();
+        let rows: Vec<[f32; 4]> = (0..5000)
+            .map(|i| {
+                let t = (i as f32 * 0.37).sin();
+                [t, 2.0 * t, ((i * 13) % 17) as f32 / 170.0, 0.0]
+            })
+            .collect();
         let full = Pca::fit(&rows, 0);
         let sampled = Pca::fit(&rows, 500);
         let dot: f32 = (0..4).map(|i| full.axes[0][i] * sampled.axes[0][i]).sum();
@@ -183,4 +212,3 @@ mod tests {
         assert_eq!(b, [0.0, 0.0, 2.0, 4.0]);
     }
 }
-

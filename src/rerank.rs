@@ -34,7 +34,10 @@ pub struct Filters {
 
 impl Default for Filters {
     fn default() -> Self {
-        Filters { features: [FeatureFilter::default(); N_FEATURES], target_weight: 1.0 }
+        Filters {
+            features: [FeatureFilter::default(); N_FEATURES],
+            target_weight: 1.0,
+        }
     }
 }
 
@@ -45,9 +48,10 @@ impl Filters {
 
     /// True when every min/max bound holds.
     pub fn passes(&self, f: &[f32; N_FEATURES]) -> bool {
-        self.features.iter().zip(f).all(|(flt, &v)| {
-            flt.min.map_or(true, |m| v >= m) && flt.max.map_or(true, |m| v <= m)
-        })
+        self.features
+            .iter()
+            .zip(f)
+            .all(|(flt, &v)| flt.min.map_or(true, |m| v >= m) && flt.max.map_or(true, |m| v <= m))
     }
 
     /// Mean absolute distance to the set targets (0 when no target is set).
@@ -60,7 +64,11 @@ impl Filters {
                 n += 1;
             }
         }
-        if n == 0 { 0.0 } else { sum / n as f32 }
+        if n == 0 {
+            0.0
+        } else {
+            sum / n as f32
+        }
     }
 }
 
@@ -78,7 +86,13 @@ pub struct RerankOptions {
 
 impl Default for RerankOptions {
     fn default() -> Self {
-        RerankOptions { filters: Filters::default(), diversity: 0.0, reach_beyond_genres: false, k: 20, pool: 200 }
+        RerankOptions {
+            filters: Filters::default(),
+            diversity: 0.0,
+            reach_beyond_genres: false,
+            k: 20,
+            pool: 200,
+        }
     }
 }
 
@@ -91,7 +105,11 @@ pub fn cosine<const D: usize>(a: &[f32; D], b: &[f32; D]) -> f32 {
         na += a[i] * a[i];
         nb += b[i] * b[i];
     }
-    if na <= 0.0 || nb <= 0.0 { 0.0 } else { dot / (na.sqrt() * nb.sqrt()) }
+    if na <= 0.0 || nb <= 0.0 {
+        0.0
+    } else {
+        dot / (na.sqrt() * nb.sqrt())
+    }
 }
 
 /// Re-rank `scored` (track index, relevance score; higher is better, any order).
@@ -111,7 +129,11 @@ pub fn rerank<const D: usize>(
         .filter(|&&(i, _)| opts.reach_beyond_genres || genre_ok(i))
         .filter(|&&(i, _)| opts.filters.passes(&features[i]))
         .map(|&(i, s)| {
-            let adj = if has_targets { s - opts.filters.target_weight * opts.filters.target_penalty(&features[i]) } else { s };
+            let adj = if has_targets {
+                s - opts.filters.target_weight * opts.filters.target_penalty(&features[i])
+            } else {
+                s
+            };
             (i, adj)
         })
         .collect();
@@ -131,7 +153,12 @@ pub fn rerank<const D: usize>(
 }
 
 /// Maximal marginal relevance over a candidate list sorted best first.
-pub fn mmr<const D: usize>(cand: &[(usize, f32)], emb: &[[f32; D]], lambda: f32, k: usize) -> Vec<(usize, f32)> {
+pub fn mmr<const D: usize>(
+    cand: &[(usize, f32)],
+    emb: &[[f32; D]],
+    lambda: f32,
+    k: usize,
+) -> Vec<(usize, f32)> {
     if cand.is_empty() {
         return Vec::new();
     }
@@ -184,12 +211,18 @@ mod tests {
         let features = feats(&[0.1, 0.5, 0.9]);
         let emb: Vec<[f32; 2]> = vec![[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]];
         let scored = vec![(0, 3.0), (1, 2.0), (2, 1.0)];
-        let mut opts = RerankOptions { k: 3, ..Default::default() };
+        let mut opts = RerankOptions {
+            k: 3,
+            ..Default::default()
+        };
         opts.filters.features[1].min = Some(0.4);
         let r = rerank(&scored, &features, &emb, |_| true, &opts);
         assert_eq!(r.iter().map(|x| x.0).collect::<Vec<_>>(), vec![1, 2]);
         // a target near 0.9 on every feature flips the order when it weighs enough
-        let mut opts = RerankOptions { k: 3, ..Default::default() };
+        let mut opts = RerankOptions {
+            k: 3,
+            ..Default::default()
+        };
         for f in opts.filters.features.iter_mut() {
             f.target = Some(0.9);
         }
@@ -203,7 +236,10 @@ mod tests {
         let features = feats(&[0.5, 0.5, 0.5]);
         let emb: Vec<[f32; 2]> = vec![[1.0, 0.0]; 3];
         let scored = vec![(0, 3.0), (1, 2.0), (2, 1.0)];
-        let mut opts = RerankOptions { k: 3, ..Default::default() };
+        let mut opts = RerankOptions {
+            k: 3,
+            ..Default::default()
+        };
         let r = rerank(&scored, &features, &emb, |i| i != 0, &opts);
         assert_eq!(r.len(), 2);
         opts.reach_beyond_genres = true;
@@ -217,9 +253,28 @@ mod tests {
         let features = feats(&[0.5, 0.5, 0.5]);
         let emb: Vec<[f32; 2]> = vec![[1.0, 0.0], [0.99, 0.01], [0.0, 1.0]];
         let scored = vec![(0, 1.0), (1, 0.99), (2, 0.5)];
-        let plain = rerank(&scored, &features, &emb, |_| true, &RerankOptions { k: 2, ..Default::default() });
+        let plain = rerank(
+            &scored,
+            &features,
+            &emb,
+            |_| true,
+            &RerankOptions {
+                k: 2,
+                ..Default::default()
+            },
+        );
         assert_eq!(plain.iter().map(|x| x.0).collect::<Vec<_>>(), vec![0, 1]);
-        let div = rerank(&scored, &features, &emb, |_| true, &RerankOptions { k: 2, diversity: 0.7, ..Default::default() });
+        let div = rerank(
+            &scored,
+            &features,
+            &emb,
+            |_| true,
+            &RerankOptions {
+                k: 2,
+                diversity: 0.7,
+                ..Default::default()
+            },
+        );
         assert_eq!(div.iter().map(|x| x.0).collect::<Vec<_>>(), vec![0, 2]);
     }
 
@@ -230,7 +285,20 @@ mod tests {
         let emb: Vec<[f32; 2]> = (0..n).map(|i| [i as f32, 1.0]).collect();
         let mut scored: Vec<(usize, f32)> = (0..n).map(|i| (i, i as f32)).collect();
         scored[999].1 = f32::NAN;
-        let r = rerank(&scored, &features, &emb, |_| true, &RerankOptions { k: 5, pool: 10, ..Default::default() });
-        assert_eq!(r.iter().map(|x| x.0).collect::<Vec<_>>(), vec![998, 997, 996, 995, 994]);
+        let r = rerank(
+            &scored,
+            &features,
+            &emb,
+            |_| true,
+            &RerankOptions {
+                k: 5,
+                pool: 10,
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            r.iter().map(|x| x.0).collect::<Vec<_>>(),
+            vec![998, 997, 996, 995, 994]
+        );
     }
 }

@@ -11,7 +11,9 @@ pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         let c = match c {
-            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' => 'a',
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' => {
+                'a'
+            }
             'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
             'í' | 'ì' | 'î' | 'ï' | 'Í' | 'Ì' | 'Î' | 'Ï' => 'i',
             'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' => 'o',
@@ -43,7 +45,12 @@ pub struct Hit {
 
 fn word_prefix(hay: &str, needle: &str) -> bool {
     hay.match_indices(needle).any(|(i, _)| {
-        i == 0 || !hay[..i].chars().next_back().map(char::is_alphanumeric).unwrap_or(false)
+        i == 0
+            || !hay[..i]
+                .chars()
+                .next_back()
+                .map(char::is_alphanumeric)
+                .unwrap_or(false)
     })
 }
 
@@ -95,7 +102,14 @@ impl SearchIndex {
             };
             hits.push(Hit { index: i, class });
         }
-        let key = |h: &Hit| (h.class, std::cmp::Reverse(self.popularity[h.index]), self.titles[h.index].len(), h.index);
+        let key = |h: &Hit| {
+            (
+                h.class,
+                std::cmp::Reverse(self.popularity[h.index]),
+                self.titles[h.index].len(),
+                h.index,
+            )
+        };
         if hits.len() > limit {
             hits.select_nth_unstable_by_key(limit - 1, key);
             hits.truncate(limit);

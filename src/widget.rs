@@ -46,11 +46,20 @@ thread_local! {
 
 async fn engine_for(catalog_url: &str, weights_url: &str) -> Result<Rc<Engine>, String> {
     let key = format!("{catalog_url}\u{1}{weights_url}");
-    if let Some(e) = ENGINES.with(|v| v.borrow().iter().find(|(k, _)| *k == key).map(|(_, e)| e.clone())) {
+    if let Some(e) = ENGINES.with(|v| {
+        v.borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, e)| e.clone())
+    }) {
         return Ok(e);
     }
-    let cat = fetch_bytes(catalog_url, |_, _| {}).await.map_err(|e| format!("catalog: {e}"))?;
-    let w = fetch_bytes(weights_url, |_, _| {}).await.map_err(|e| format!("weights: {e}"))?;
+    let cat = fetch_bytes(catalog_url, |_, _| {})
+        .await
+        .map_err(|e| format!("catalog: {e}"))?;
+    let w = fetch_bytes(weights_url, |_, _| {})
+        .await
+        .map_err(|e| format!("weights: {e}"))?;
     let catalog = Engine::decode_catalog(&cat).map_err(|e| e.to_string())?;
     let model = Engine::decode_weights(&w).map_err(|e| e.to_string())?;
     let e = Rc::new(Engine::new(catalog, model));
@@ -59,14 +68,25 @@ async fn engine_for(catalog_url: &str, weights_url: &str) -> Result<Rc<Engine>, 
 }
 
 fn resolve_seed(e: &Engine, s: &str) -> Option<usize> {
-    e.catalog.index_of(s).or_else(|| e.search.search(s, 1).first().map(|h| h.index))
+    e.catalog
+        .index_of(s)
+        .or_else(|| e.search.search(s, 1).first().map(|h| h.index))
 }
 
 fn compute(e: &Engine, seeds: &[String], count: usize) -> WState {
     let likes: Vec<usize> = seeds.iter().filter_map(|s| resolve_seed(e, s)).collect();
-    let opts = RerankOptions { k: count, ..Default::default() };
+    let opts = RerankOptions {
+        k: count,
+        ..Default::default()
+    };
     let recs = e.recommend(&likes, &[], &opts);
-    let name = |i: usize| e.catalog.tracks.get(i).map(|t| t.name.clone()).unwrap_or_default();
+    let name = |i: usize| {
+        e.catalog
+            .tracks
+            .get(i)
+            .map(|t| t.name.clone())
+            .unwrap_or_default()
+    };
     let rows = recs
         .into_iter()
         .map(|r| {
@@ -74,16 +94,22 @@ fn compute(e: &Engine, seeds: &[String], count: usize) -> WState {
             Row {
                 name: t.name.clone(),
                 artist: t.artist.clone(),
-                meta: [t.genre.clone(), t.year.map(|y| y.to_string()).unwrap_or_default()]
-                    .into_iter()
-                    .filter(|s| !s.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(" · "),
+                meta: [
+                    t.genre.clone(),
+                    t.year.map(|y| y.to_string()).unwrap_or_default(),
+                ]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
                 because: r.because.map(|(b, _)| name(b)),
             }
         })
         .collect();
-    WState::Ready { seeds: likes.iter().map(|&i| name(i)).collect(), rows }
+    WState::Ready {
+        seeds: likes.iter().map(|&i| name(i)).collect(),
+        rows,
+    }
 }
 
 /// Mount the widget into `element`. Resolves when the list is shown; rejects with a message on failure
@@ -96,11 +122,18 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> js_sys::Promise
     } else {
         match serde_wasm_bindgen::from_value(options) {
             Ok(o) => o,
-            Err(e) => return js_sys::Promise::reject(&JsValue::from_str(&format!("soundalike: bad options: {e}"))),
+            Err(e) => {
+                return js_sys::Promise::reject(&JsValue::from_str(&format!(
+                    "soundalike: bad options: {e}"
+                )))
+            }
         }
     };
     let state = RwSignal::new(WState::Loading);
-    let title = opts.title.clone().unwrap_or_else(|| "Sounds like this".into());
+    let title = opts
+        .title
+        .clone()
+        .unwrap_or_else(|| "Sounds like this".into());
     element.set_inner_html("");
     let _ = element.class_list().add_1("soundalike-widget");
     leptos::mount::mount_to(element, move || {
@@ -160,7 +193,11 @@ pub mod bench {
     /// All figures at once, as a JS object.
     #[wasm_bindgen(js_name = benchAll)]
     pub fn bench_all(queries: usize, n_likes: usize) -> JsValue {
-        with_engine(|e| serde_wasm_bindgen::to_value(&b::run(e, queries, n_likes, &now)).unwrap_or(JsValue::NULL)).unwrap_or(JsValue::NULL)
+        with_engine(|e| {
+            serde_wasm_bindgen::to_value(&b::run(e, queries, n_likes, &now))
+                .unwrap_or(JsValue::NULL)
+        })
+        .unwrap_or(JsValue::NULL)
     }
 
     /// ms to encode the whole catalog.
@@ -188,6 +225,12 @@ pub mod bench {
     /// `n` pseudo-random track ids of the loaded catalog (to build a like list in the bench).
     #[wasm_bindgen(js_name = trackIds)]
     pub fn track_ids(n: usize, seed: u64) -> Vec<String> {
-        with_engine(|e| b::random_tracks(e, n, seed).into_iter().map(|i| e.catalog.tracks[i].id.clone()).collect()).unwrap_or_default()
+        with_engine(|e| {
+            b::random_tracks(e, n, seed)
+                .into_iter()
+                .map(|i| e.catalog.tracks[i].id.clone())
+                .collect()
+        })
+        .unwrap_or_default()
     }
 }

@@ -29,8 +29,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let cat_bytes = std::fs::read(&args.catalog).with_context(|| format!("reading {}", args.catalog.display()))?;
-    let w_bytes = std::fs::read(&args.weights).with_context(|| format!("reading {}", args.weights.display()))?;
+    let cat_bytes = std::fs::read(&args.catalog)
+        .with_context(|| format!("reading {}", args.catalog.display()))?;
+    let w_bytes = std::fs::read(&args.weights)
+        .with_context(|| format!("reading {}", args.weights.display()))?;
     let t0 = Instant::now();
     let now = move || t0.elapsed().as_secs_f64() * 1000.0;
     let catalog = Engine::decode_catalog(&cat_bytes).map_err(|e| anyhow::anyhow!("{e}"))?;

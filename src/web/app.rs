@@ -22,17 +22,28 @@ pub struct Config {
 impl Config {
     pub fn from_element(el: &web_sys::HtmlElement) -> Config {
         Config {
-            catalog_url: el.get_attribute("data-catalog").unwrap_or_else(|| "catalog.bin".into()),
-            weights_url: el.get_attribute("data-weights").unwrap_or_else(|| "weights.bin".into()),
+            catalog_url: el
+                .get_attribute("data-catalog")
+                .unwrap_or_else(|| "catalog.bin".into()),
+            weights_url: el
+                .get_attribute("data-weights")
+                .unwrap_or_else(|| "weights.bin".into()),
         }
     }
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Status {
-    Loading { what: String, got: u64, total: Option<u64> },
+    Loading {
+        what: String,
+        got: u64,
+        total: Option<u64>,
+    },
     Working(String),
-    Ready { n: usize, ms: f64 },
+    Ready {
+        n: usize,
+        ms: f64,
+    },
     Error(String),
 }
 
@@ -102,12 +113,24 @@ impl St {
         });
     }
     pub fn ids(&self, v: &[usize]) -> Vec<String> {
-        with_engine(|e| v.iter().filter_map(|&i| e.catalog.tracks.get(i).map(|t| t.id.clone())).collect()).unwrap_or_default()
+        with_engine(|e| {
+            v.iter()
+                .filter_map(|&i| e.catalog.tracks.get(i).map(|t| t.id.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
     }
 }
 
 pub fn track_name(i: usize) -> (String, String) {
-    with_engine(|e| e.catalog.tracks.get(i).map(|t| (t.name.clone(), t.artist.clone()))).flatten().unwrap_or_default()
+    with_engine(|e| {
+        e.catalog
+            .tracks
+            .get(i)
+            .map(|t| (t.name.clone(), t.artist.clone()))
+    })
+    .flatten()
+    .unwrap_or_default()
 }
 
 pub fn track_meta(i: usize) -> String {
@@ -136,7 +159,10 @@ pub fn pretty_feature(i: usize) -> String {
 
 /// A scaled value in the feature's natural unit for display.
 pub fn display_value(i: usize, v: f32) -> String {
-    let raw = with_engine(|e| e.catalog.scaler.min[i] + v * (e.catalog.scaler.max[i] - e.catalog.scaler.min[i])).unwrap_or(v);
+    let raw = with_engine(|e| {
+        e.catalog.scaler.min[i] + v * (e.catalog.scaler.max[i] - e.catalog.scaler.min[i])
+    })
+    .unwrap_or(v);
     match FEATURE_NAMES[i] {
         "tempo" => format!("{raw:.0} BPM"),
         "loudness" => format!("{raw:.1} dB"),
@@ -156,12 +182,20 @@ async fn load_all(cfg: Config, st: St) -> Result<(), String> {
     let t0 = now();
     let status = st.status;
     let cat = fetch_bytes(&cfg.catalog_url, move |got, total| {
-        status.set(Status::Loading { what: "catalog".into(), got, total })
+        status.set(Status::Loading {
+            what: "catalog".into(),
+            got,
+            total,
+        })
     })
     .await
     .map_err(|e| format!("The catalog could not be downloaded: {e}."))?;
     let w = fetch_bytes(&cfg.weights_url, move |got, total| {
-        status.set(Status::Loading { what: "model weights".into(), got, total })
+        status.set(Status::Loading {
+            what: "model weights".into(),
+            got,
+            total,
+        })
     })
     .await
     .map_err(|e| format!("The model weights could not be downloaded: {e}."))?;
@@ -169,7 +203,10 @@ async fn load_all(cfg: Config, st: St) -> Result<(), String> {
     yield_now().await;
     let catalog = Engine::decode_catalog(&cat).map_err(|e| e.to_string())?;
     let model = Engine::decode_weights(&w).map_err(|e| e.to_string())?;
-    status.set(Status::Working(format!("encoding {} tracks…", catalog.len())));
+    status.set(Status::Working(format!(
+        "encoding {} tracks…",
+        catalog.len()
+    )));
     yield_now().await;
     let engine = Engine::new(catalog, model);
     let n = engine.len();
@@ -204,9 +241,14 @@ fn restore(st: St) {
     let (mut l, m1) = map(&stored.likes);
     let (d, m2) = map(&stored.dislikes);
     if m1 + m2 > 0 {
-        st.notice(format!("{} saved tracks are not in this catalog and were skipped.", m1 + m2));
+        st.notice(format!(
+            "{} saved tracks are not in this catalog and were skipped.",
+            m1 + m2
+        ));
     }
-    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
     if let Some(ids) = likes::from_fragment(&hash) {
         let (shared, missing) = map(&ids);
         let added = shared.iter().filter(|i| !l.contains(i)).count();
@@ -217,7 +259,11 @@ fn restore(st: St) {
         }
         st.notice(format!(
             "Added {added} likes from the shared link{}.",
-            if missing > 0 { format!(" ({missing} unknown ids skipped)") } else { String::new() }
+            if missing > 0 {
+                format!(" ({missing} unknown ids skipped)")
+            } else {
+                String::new()
+            }
         ));
     }
     st.likes.set(l);
@@ -227,7 +273,8 @@ fn restore(st: St) {
         st.notice(n);
     }
     if let Some(b) = head {
-        match with_engine(|e| e.model.head_from_bytes(&b)).unwrap_or_else(|| Err("no model".into())) {
+        match with_engine(|e| e.model.head_from_bytes(&b)).unwrap_or_else(|| Err("no model".into()))
+        {
             Ok(h) => {
                 with_engine_mut(|e| e.set_head(Some(h)));
                 st.tune.update(|t| t.tuned = true);
@@ -244,7 +291,11 @@ fn restore(st: St) {
 
 #[component]
 pub fn App(cfg: Config) -> impl IntoView {
-    let status = RwSignal::new(Status::Loading { what: "catalog".into(), got: 0, total: None });
+    let status = RwSignal::new(Status::Loading {
+        what: "catalog".into(),
+        got: 0,
+        total: None,
+    });
     let version = RwSignal::new(0u32);
     let likes = RwSignal::new(Vec::<usize>::new());
     let dislikes = RwSignal::new(Vec::<usize>::new());
@@ -287,6 +338,18 @@ pub fn App(cfg: Config) -> impl IntoView {
     });
 
     let ready = move || matches!(status.get(), Status::Ready { .. });
+    // the map and the heatmap render a moment after the first recommendations are on screen
+    let insight = RwSignal::new(false);
+    Effect::new(move |_| {
+        if ready() && !insight.get_untracked() {
+            spawn_local(async move {
+                yield_now().await;
+                yield_now().await;
+                insight.set(true);
+            });
+        }
+    });
+    let later = || view! { <p class="muted">"preparing…"</p> };
     view! {
         <header class="top">
             <div class="brand">
@@ -317,11 +380,11 @@ pub fn App(cfg: Config) -> impl IntoView {
                 </section>
                 <section class="panel map-panel" aria-label="Embedding map">
                     <h2>"Map of the catalog"</h2>
-                    <MapView/>
+                    <Show when=move || insight.get() fallback=later><MapView/></Show>
                 </section>
                 <section class="panel heat-panel" aria-label="Feature correlations">
                     <h2>"Feature correlations"</h2>
-                    <Heatmap/>
+                    <Show when=move || insight.get() fallback=later><Heatmap/></Show>
                 </section>
                 <section class="panel new-panel" aria-label="New track">
                     <h2>"Place a new track"</h2>
@@ -367,7 +430,8 @@ fn StatusLine() -> impl IntoView {
 #[component]
 fn LoadingOrError() -> impl IntoView {
     let st = expect_context::<St>();
-    move || match st.status.get() {
+    move || {
+        match st.status.get() {
         Status::Error(msg) => view! {
             <div class="error-box" role="alert">
                 <h2>"Something went wrong while loading"</h2>
@@ -377,6 +441,7 @@ fn LoadingOrError() -> impl IntoView {
         }
         .into_any(),
         _ => view! { <div class="skeleton" aria-hidden="true"><div></div><div></div><div></div></div> }.into_any(),
+    }
     }
 }
 
@@ -424,7 +489,14 @@ fn SearchBox() -> impl IntoView {
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let run = move |q: String| {
         let t = now();
-        let h = with_engine(|e| e.search.search(&q, 12).into_iter().map(|h| h.index).collect::<Vec<_>>()).unwrap_or_default();
+        let h = with_engine(|e| {
+            e.search
+                .search(&q, 12)
+                .into_iter()
+                .map(|h| h.index)
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
         took.set(now() - t);
         active.set(if h.is_empty() { None } else { Some(0) });
         hits.set(h);
@@ -448,7 +520,10 @@ fn SearchBox() -> impl IntoView {
             }
             "Enter" => {
                 ev.prevent_default();
-                if let Some(i) = active.get_untracked().and_then(|a| hits.with_untracked(|h| h.get(a).copied())) {
+                if let Some(i) = active
+                    .get_untracked()
+                    .and_then(|a| hits.with_untracked(|h| h.get(a).copied()))
+                {
                     st.like(i);
                     let (name, _) = track_name(i);
                     st.notice(format!("Liked “{name}”."));
@@ -513,22 +588,37 @@ fn LikesList() -> impl IntoView {
         let r = if csv {
             super::load::download("soundalike-likes.csv", "text/csv", &likes::export_csv(&ids))
         } else {
-            super::load::download("soundalike-likes.json", "application/json", &Stored::new(ids, dis).to_json())
+            super::load::download(
+                "soundalike-likes.json",
+                "application/json",
+                &Stored::new(ids, dis).to_json(),
+            )
         };
         if let Err(e) = r {
             st.notice(format!("Export failed: {e}"));
         }
     };
     let on_file = move |_| {
-        let Some(input) = file_ref.get_untracked() else { return };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let Some(input) = file_ref.get_untracked() else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
         input.set_value("");
         spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
-            match text.ok_or_else(|| "the file could not be read".to_string()).and_then(|t| likes::parse_import(&t)) {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|v| v.as_string());
+            match text
+                .ok_or_else(|| "the file could not be read".to_string())
+                .and_then(|t| likes::parse_import(&t))
+            {
                 Ok(ids) => {
                     let (found, missing) = with_engine(|e| {
-                        let v: Vec<usize> = ids.iter().filter_map(|id| e.catalog.index_of(id)).collect();
+                        let v: Vec<usize> =
+                            ids.iter().filter_map(|id| e.catalog.index_of(id)).collect();
                         let m = ids.len() - v.len();
                         (v, m)
                     })
@@ -537,7 +627,14 @@ fn LikesList() -> impl IntoView {
                     for i in found {
                         st.like(i);
                     }
-                    st.notice(format!("Imported {n} likes{}.", if missing > 0 { format!(" ({missing} ids not in the catalog)") } else { String::new() }));
+                    st.notice(format!(
+                        "Imported {n} likes{}.",
+                        if missing > 0 {
+                            format!(" ({missing} ids not in the catalog)")
+                        } else {
+                            String::new()
+                        }
+                    ));
                 }
                 Err(e) => st.notice(format!("Import failed: {e}.")),
             }
@@ -547,7 +644,12 @@ fn LikesList() -> impl IntoView {
         let ids = st.ids(&st.likes.get_untracked());
         let Some(w) = web_sys::window() else { return };
         let loc = w.location();
-        let base = format!("{}{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default());
+        let base = format!(
+            "{}{}{}",
+            loc.origin().unwrap_or_default(),
+            loc.pathname().unwrap_or_default(),
+            loc.search().unwrap_or_default()
+        );
         let link = format!("{base}#{}", likes::to_fragment(&ids));
         share.set(link);
     };
@@ -767,8 +869,18 @@ pub fn start_tune(st: St) {
         return;
     }
     let d = st.dislikes.get_untracked();
-    let before: Vec<usize> = st.recs.get_untracked().iter().take(10).map(|r| r.index).collect();
-    st.tune.set(TuneState { running: true, before, ..Default::default() });
+    let before: Vec<usize> = st
+        .recs
+        .get_untracked()
+        .iter()
+        .take(10)
+        .map(|r| r.index)
+        .collect();
+    st.tune.set(TuneState {
+        running: true,
+        before,
+        ..Default::default()
+    });
     spawn_local(async move {
         let mut tuner = match with_engine(|e| e.tuner(&l, &d, 42)) {
             Some(Ok(t)) => t,
@@ -800,7 +912,13 @@ pub fn start_tune(st: St) {
         with_engine_mut(|e| e.set_head(Some(head)));
         storage::save_head(Some(&bytes));
         st.version.update(|v| *v += 1);
-        let after: Vec<usize> = st.recs.get_untracked().iter().take(10).map(|r| r.index).collect();
+        let after: Vec<usize> = st
+            .recs
+            .get_untracked()
+            .iter()
+            .take(10)
+            .map(|r| r.index)
+            .collect();
         let ms = now() - t0;
         st.tune.update(|t| {
             t.running = false;
@@ -867,21 +985,23 @@ fn NewTrackForm() -> impl IntoView {
     let st = expect_context::<St>();
     let text = RwSignal::new(String::new());
     let err = RwSignal::new(String::new());
-    let place = move |_| {
-        match crate::newtrack::parse_row(&text.get_untracked()) {
-            Ok(raw) => {
-                let res = with_engine(|e| {
-                    let f = e.catalog.scaler.scale(&raw);
-                    let emb = e.model.encode_one(&f);
-                    let nb = e.neighbours(&emb, 8);
-                    let pos = super::charts::project(&emb);
-                    NewTrack { raw, pos, neighbours: nb }
-                });
-                err.set(String::new());
-                st.newtrack.set(res);
-            }
-            Err(e) => err.set(e),
+    let place = move |_| match crate::newtrack::parse_row(&text.get_untracked()) {
+        Ok(raw) => {
+            let res = with_engine(|e| {
+                let f = e.catalog.scaler.scale(&raw);
+                let emb = e.model.encode_one(&f);
+                let nb = e.neighbours(&emb, 8);
+                let pos = super::charts::project(&emb);
+                NewTrack {
+                    raw,
+                    pos,
+                    neighbours: nb,
+                }
+            });
+            err.set(String::new());
+            st.newtrack.set(res);
         }
+        Err(e) => err.set(e),
     };
     let example = "0.748,0.916,-2.634,0.0583,0.102,0,0.0653,0.518,122.04";
     view! {

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 
 use super::app::{pretty_feature, track_meta, track_name, St};
 use super::with_engine;
+use crate::analysis::correlation_matrix;
 use crate::catalog::features::N_FEATURES;
 use crate::engine::{Emb, EMB};
-use crate::analysis::correlation_matrix;
 use crate::projection::{bounds, Pca};
 
 #[component]
@@ -101,7 +101,11 @@ fn ensure_map() {
                 let pca = Pca::fit(&e.emb, 8000);
                 let pts = pca.project_all(&e.emb);
                 let b = bounds(&pts, 0.005);
-                MapData { pca, pts, bounds: b }
+                MapData {
+                    pca,
+                    pts,
+                    bounds: b,
+                }
             });
             *m.borrow_mut() = d;
         }
@@ -111,7 +115,12 @@ fn ensure_map() {
 /// Map coordinates of an arbitrary embedding.
 pub fn project(e: &Emb) -> [f32; 2] {
     ensure_map();
-    MAP.with(|m| m.borrow().as_ref().map(|d| d.pca.project(e)).unwrap_or([0.0, 0.0]))
+    MAP.with(|m| {
+        m.borrow()
+            .as_ref()
+            .map(|d| d.pca.project(e))
+            .unwrap_or([0.0, 0.0])
+    })
 }
 
 const W: f32 = 640.0;
@@ -121,7 +130,9 @@ const PAD: f32 = 10.0;
 fn screen(p: [f32; 2]) -> (f32, f32) {
     MAP.with(|m| {
         let m = m.borrow();
-        let Some(d) = m.as_ref() else { return (0.0, 0.0) };
+        let Some(d) = m.as_ref() else {
+            return (0.0, 0.0);
+        };
         let b = d.bounds;
         let x = PAD + ((p[0] - b[0]) / (b[2] - b[0])).clamp(0.0, 1.0) * (W - 2.0 * PAD);
         let y = H - PAD - ((p[1] - b[1]) / (b[3] - b[1])).clamp(0.0, 1.0) * (H - 2.0 * PAD);
@@ -130,11 +141,18 @@ fn screen(p: [f32; 2]) -> (f32, f32) {
 }
 
 fn point_of(i: usize) -> (f32, f32) {
-    let p = MAP.with(|m| m.borrow().as_ref().and_then(|d| d.pts.get(i).copied()).unwrap_or([0.0, 0.0]));
+    let p = MAP.with(|m| {
+        m.borrow()
+            .as_ref()
+            .and_then(|d| d.pts.get(i).copied())
+            .unwrap_or([0.0, 0.0])
+    });
     screen(p)
 }
 
-const PALETTE: [&str; 8] = ["#7aa6c2", "#e3a869", "#9ccf8f", "#d98fa8", "#b49ddb", "#e6d37a", "#8fd0cb", "#c7b299"];
+const PALETTE: [&str; 8] = [
+    "#7aa6c2", "#e3a869", "#9ccf8f", "#d98fa8", "#b49ddb", "#e6d37a", "#8fd0cb", "#c7b299",
+];
 
 #[component]
 pub fn MapView() -> impl IntoView {

@@ -35,7 +35,9 @@ pub fn set_engine(e: Engine) {
 /// (the widget is mounted from JavaScript through `crate::widget::mount`).
 pub fn start() {
     console_error_panic_hook::set_once();
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     if let Some(el) = doc.get_element_by_id("soundalike-app") {
         use wasm_bindgen::JsCast;
         if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {

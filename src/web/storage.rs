@@ -11,14 +11,20 @@ fn store() -> Option<web_sys::Storage> {
 /// Saved likes and dislikes; a notice when stored data had to be reset.
 pub fn load_likes() -> (Stored, Option<String>) {
     let Some(s) = store() else {
-        return (Stored::new(vec![], vec![]), Some("Local storage is unavailable: likes will not be kept across visits.".into()));
+        return (
+            Stored::new(vec![], vec![]),
+            Some("Local storage is unavailable: likes will not be kept across visits.".into()),
+        );
     };
     match s.get_item(likes::STORAGE_KEY) {
         Ok(Some(text)) => match Stored::from_json(&text) {
             Ok(st) => (st, None),
             Err(e) => {
                 let _ = s.remove_item(likes::STORAGE_KEY);
-                (Stored::new(vec![], vec![]), Some(format!("Your saved likes were reset: {e}.")))
+                (
+                    Stored::new(vec![], vec![]),
+                    Some(format!("Your saved likes were reset: {e}.")),
+                )
             }
         },
         _ => (Stored::new(vec![], vec![]), None),
@@ -33,13 +39,18 @@ pub fn save_likes(st: &Stored) {
 
 /// The stored tuned head bytes; a notice when they were unreadable and got removed.
 pub fn load_head() -> (Option<Vec<u8>>, Option<String>) {
-    let Some(s) = store() else { return (None, None) };
+    let Some(s) = store() else {
+        return (None, None);
+    };
     match s.get_item(likes::HEAD_KEY) {
         Ok(Some(text)) => match likes::base64_decode(&text) {
             Ok(b) => (Some(b), None),
             Err(_) => {
                 let _ = s.remove_item(likes::HEAD_KEY);
-                (None, Some("Your saved tuned model was unreadable and was reset.".into()))
+                (
+                    None,
+                    Some("Your saved tuned model was unreadable and was reset.".into()),
+                )
             }
         },
         _ => (None, None),
