@@ -68,38 +68,14 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let rating = if args.no_trackid {
         None
     } else {
-        Some(rating_rmse(
-            &emb,
-            &pop,
-            &weights.head,
-            &train_pl,
-            &val_pl,
-            held_out,
-            args.seed,
-        ))
+        Some(rating_rmse(&emb, &pop, &weights.head, &train_pl, &val_pl, held_out, args.seed))
     };
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string(&Output {
-                continuation: table,
-                rating_rmse: rating
-            })?
-        );
+        println!("{}", serde_json::to_string(&Output { continuation: table, rating_rmse: rating })?);
     } else {
-        println!(
-            "Playlist continuation ({} playlists):",
-            if args.on_val {
-                "validation"
-            } else {
-                "held-out test"
-            }
-        );
+        println!("Playlist continuation ({} playlists):", if args.on_val { "validation" } else { "held-out test" });
         print!("{}", table.to_table());
-        if let (Some(h), Some(c)) = (
-            table.get("hybrid + fine-tune"),
-            table.get("content cosine (16 feats)"),
-        ) {
+        if let (Some(h), Some(c)) = (table.get("hybrid + fine-tune"), table.get("content cosine (16 feats)")) {
             println!(
                 "hybrid / content-cosine NDCG@10 = {:.2}x",
                 h.ndcg_at_10 / c.ndcg_at_10.max(1e-12)
