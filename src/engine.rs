@@ -5,6 +5,8 @@
 //! `model` below is the only place that touches the models API (encoder,
 //! rating head, fine-tune), so the page is wired to it in one spot.
 
+#![allow(clippy::needless_range_loop)] // numeric loops over fixed-size arrays read best with indices
+
 use std::collections::HashMap;
 
 use crate::catalog::features::{Features, N_FEATURES};

@@ -51,7 +51,7 @@ impl Filters {
         self.features
             .iter()
             .zip(f)
-            .all(|(flt, &v)| flt.min.map_or(true, |m| v >= m) && flt.max.map_or(true, |m| v <= m))
+            .all(|(flt, &v)| flt.min.is_none_or(|m| v >= m) && flt.max.is_none_or(|m| v <= m))
     }
 
     /// Mean absolute distance to the set targets (0 when no target is set).
