@@ -132,11 +132,24 @@ impl Catalog {
     }
 }
 
-/// Where the Spotify CSVs live: `$SOUNDALIKE_DATA`, else `../shared/data` next to the crate.
+/// Where the Spotify CSVs live: `$SOUNDALIKE_DATA`, else the first `shared/data` found next to
+/// the crate or one of its parent directories (the layout is `<workspace>/<checkout>` beside
+/// `<workspace>/shared/data`), else `/work/shared/data`.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn default_data_dir() -> std::path::PathBuf {
-    match std::env::var_os("SOUNDALIKE_DATA") {
-        Some(p) if !p.is_empty() => p.into(),
-        _ => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
+    use std::path::{Path, PathBuf};
+    if let Some(p) = std::env::var_os("SOUNDALIKE_DATA").filter(|p| !p.is_empty()) {
+        return p.into();
     }
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    for start in [crate_dir, cwd.as_path()] {
+        for dir in start.ancestors() {
+            let candidate = dir.join("shared/data");
+            if candidate.is_dir() {
+                return candidate;
+            }
+        }
+    }
+    PathBuf::from("/work/shared/data")
 }
