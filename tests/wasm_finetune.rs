@@ -40,7 +40,7 @@ fn wasm_timings() {
     let s = head_scores(&head, &emb, p.as_ref());
     let t3 = js_sys::Date::now();
     console_log!(
-        "wasm (debug build): encode_all 66k {} ms, fine-tune 50 likes {} ms, head_scores 66k {} ms",
+        "wasm: encode_all 66k {} ms, fine-tune 50 likes {} ms, head_scores 66k {} ms",
         t1 - t0,
         t2 - t1,
         t3 - t2
