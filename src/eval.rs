@@ -58,7 +58,12 @@ pub fn r_precision(ranked: &[usize], targets: &std::collections::HashSet<usize>)
     if r == 0 {
         return 0.0;
     }
-    ranked.iter().take(r).filter(|i| targets.contains(i)).count() as f64 / r as f64
+    ranked
+        .iter()
+        .take(r)
+        .filter(|i| targets.contains(i))
+        .count() as f64
+        / r as f64
 }
 
 /// Binary-relevance NDCG@k.
@@ -70,7 +75,9 @@ pub fn ndcg_at(ranked: &[usize], targets: &std::collections::HashSet<usize>, k: 
         .filter(|(_, i)| targets.contains(i))
         .map(|(p, _)| 1.0 / (p as f64 + 2.0).log2())
         .sum();
-    let ideal: f64 = (0..targets.len().min(k)).map(|p| 1.0 / (p as f64 + 2.0).log2()).sum();
+    let ideal: f64 = (0..targets.len().min(k))
+        .map(|p| 1.0 / (p as f64 + 2.0).log2())
+        .sum();
     if ideal > 0.0 {
         dcg / ideal
     } else {
@@ -83,7 +90,12 @@ pub fn recall_at(ranked: &[usize], targets: &std::collections::HashSet<usize>, k
     if targets.is_empty() {
         return 0.0;
     }
-    ranked.iter().take(k).filter(|i| targets.contains(i)).count() as f64 / targets.len() as f64
+    ranked
+        .iter()
+        .take(k)
+        .filter(|i| targets.contains(i))
+        .count() as f64
+        / targets.len() as f64
 }
 
 /// Everything the evaluation needs.
@@ -119,7 +131,13 @@ pub const METHODS: [&str; 6] = [
 ];
 
 /// Scores of every method for one playlist's likes (`None` to skip the slow fine-tune).
-fn method_scores(inp: &EvalInput, likes: &[usize], seed: u64, k: usize, with_ft: bool) -> Vec<Vec<f32>> {
+fn method_scores(
+    inp: &EvalInput,
+    likes: &[usize],
+    seed: u64,
+    k: usize,
+    with_ft: bool,
+) -> Vec<Vec<f32>> {
     let n = inp.embeddings.len();
     let mut rng = Rng64::fork(seed ^ 0xABCD, k as u64);
     let random: Vec<f32> = (0..n).map(|_| rng.next_f32()).collect();
@@ -141,16 +159,24 @@ fn method_scores(inp: &EvalInput, likes: &[usize], seed: u64, k: usize, with_ft:
             seed: seed.wrapping_add(k as u64),
             ..inp.finetune
         };
-        let ft = fine_tune(inp.head, inp.embeddings, likes, &[], cfg).unwrap_or_else(|_| inp.head.clone());
+        let ft = fine_tune(inp.head, inp.embeddings, likes, &[], cfg)
+            .unwrap_or_else(|_| inp.head.clone());
         let h = head_scores(&ft, inp.embeddings, Some(&p));
         out.push(blend_scores(emb_cos, h, inp.blend));
     }
     out
 }
 
-fn metrics_of(scores: &[f32], likes: &[usize], targets: &std::collections::HashSet<usize>) -> [f64; 3] {
+fn metrics_of(
+    scores: &[f32],
+    likes: &[usize],
+    targets: &std::collections::HashSet<usize>,
+) -> [f64; 3] {
     let depth = targets.len().max(100);
-    let ranked: Vec<usize> = top_k(scores, depth, likes).into_iter().map(|x| x.0).collect();
+    let ranked: Vec<usize> = top_k(scores, depth, likes)
+        .into_iter()
+        .map(|x| x.0)
+        .collect();
     [
         r_precision(&ranked, targets),
         ndcg_at(&ranked, targets, 10),
@@ -196,7 +222,12 @@ pub fn evaluate(inp: &EvalInput, playlists: &[Vec<usize>], seed: u64) -> EvalTab
 
 /// Choose the hybrid blend on validation playlists: for each candidate blend, mean NDCG@10 +
 /// Recall@100 of the fine-tuned hybrid. Returns (best blend, [(blend, ndcg, recall)]).
-pub fn choose_blend(inp: &EvalInput, playlists: &[Vec<usize>], seed: u64, candidates: &[f32]) -> (f32, Vec<(f32, f64, f64)>) {
+pub fn choose_blend(
+    inp: &EvalInput,
+    playlists: &[Vec<usize>],
+    seed: u64,
+    candidates: &[f32],
+) -> (f32, Vec<(f32, f64, f64)>) {
     let mut acc = vec![(0.0f64, 0.0f64); candidates.len()];
     for (k, pl) in playlists.iter().enumerate() {
         let (likes, targets) = split_playlist(pl, seed, k);
@@ -210,7 +241,8 @@ pub fn choose_blend(inp: &EvalInput, playlists: &[Vec<usize>], seed: u64, candid
             seed: seed.wrapping_add(k as u64),
             ..inp.finetune
         };
-        let ft = fine_tune(inp.head, inp.embeddings, &likes, &[], cfg).unwrap_or_else(|_| inp.head.clone());
+        let ft = fine_tune(inp.head, inp.embeddings, &likes, &[], cfg)
+            .unwrap_or_else(|_| inp.head.clone());
         let h = head_scores(&ft, inp.embeddings, Some(&p));
         for (ci, &b) in candidates.iter().enumerate() {
             let s = blend_scores(cos.clone(), h.clone(), b);
@@ -222,7 +254,13 @@ pub fn choose_blend(inp: &EvalInput, playlists: &[Vec<usize>], seed: u64, candid
     let rows: Vec<(f32, f64, f64)> = candidates
         .iter()
         .zip(&acc)
-        .map(|(&b, &(n, r))| (b, n / playlists.len().max(1) as f64, r / playlists.len().max(1) as f64))
+        .map(|(&b, &(n, r))| {
+            (
+                b,
+                n / playlists.len().max(1) as f64,
+                r / playlists.len().max(1) as f64,
+            )
+        })
         .collect();
     let best = rows
         .iter()

@@ -102,7 +102,11 @@ impl FineTuner {
             }
         }
         let n_neg = if negatives.is_empty() { 0 } else { n_neg };
-        let fixed: Vec<Embedding32> = likes.iter().chain(dislikes).map(|&i| embeddings[i]).collect();
+        let fixed: Vec<Embedding32> = likes
+            .iter()
+            .chain(dislikes)
+            .map(|&i| embeddings[i])
+            .collect();
         let device = cpu().autodiff();
         let net = head.net.valid().to_device(&device).train();
         Ok(Self {
@@ -134,7 +138,9 @@ impl FineTuner {
         let n = rows.len();
         let idx: Vec<usize> = (0..n).collect();
         let x = self.input.build(&rows, &idx, Some(&self.profile));
-        let y: Vec<f32> = (0..n).map(|i| if i < self.n_likes { 1.0 } else { 0.0 }).collect();
+        let y: Vec<f32> = (0..n)
+            .map(|i| if i < self.n_likes { 1.0 } else { 0.0 })
+            .collect();
         let x = tensor2(x, n, self.input.width(), &self.device);
         let y = tensor2(y, n, 1, &self.device);
         let logits = self.net.forward_train(x, &mut self.rng);

@@ -34,7 +34,13 @@ pub fn cpu_autodiff() -> Device {
 }
 
 /// A `[rows, cols]` dropout mask already scaled by `1/(1-p)`, drawn from `rng`.
-pub fn dropout_mask(rng: &mut Rng64, rows: usize, cols: usize, p: f64, device: &Device) -> Tensor<2> {
+pub fn dropout_mask(
+    rng: &mut Rng64,
+    rows: usize,
+    cols: usize,
+    p: f64,
+    device: &Device,
+) -> Tensor<2> {
     let keep = 1.0 - p as f32;
     let scale = 1.0 / keep;
     let v: Vec<f32> = (0..rows * cols)
@@ -175,7 +181,12 @@ impl HeadInput {
 
     /// Row-major head input for the given tracks (`profile` ignored by `Embedding`; a zero profile
     /// is used when it is needed but absent).
-    pub fn build(self, embeddings: &[Embedding32], rows: &[usize], profile: Option<&Embedding32>) -> Vec<f32> {
+    pub fn build(
+        self,
+        embeddings: &[Embedding32],
+        rows: &[usize],
+        profile: Option<&Embedding32>,
+    ) -> Vec<f32> {
         let w = self.width();
         let mut v = Vec::with_capacity(rows.len() * w);
         let zero = [0.0f32; EMB];

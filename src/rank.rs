@@ -158,14 +158,22 @@ impl DenseHead {
 }
 
 /// Head logits for every embedding (`profile` is the listener's, if the head uses one).
-pub fn head_scores(head: &Head, embeddings: &[Embedding32], profile: Option<&Embedding32>) -> Vec<f32> {
+pub fn head_scores(
+    head: &Head,
+    embeddings: &[Embedding32],
+    profile: Option<&Embedding32>,
+) -> Vec<f32> {
     let h = DenseHead::new(head, profile);
     embeddings.iter().map(|e| h.score(e)).collect()
 }
 
 /// Mean of the given rows' embeddings; `None` when `rows` is empty.
 pub fn profile(embeddings: &[Embedding32], rows: &[usize]) -> Option<Embedding32> {
-    let rows: Vec<usize> = rows.iter().copied().filter(|&r| r < embeddings.len()).collect();
+    let rows: Vec<usize> = rows
+        .iter()
+        .copied()
+        .filter(|&r| r < embeddings.len())
+        .collect();
     if rows.is_empty() {
         return None;
     }
@@ -272,7 +280,11 @@ pub fn hybrid_scores(
 
 /// Cold start (no likes): the head's prior (profile = catalog mean embedding), plus
 /// standardised popularity when known: `z(head) + z(popularity)`.
-pub fn cold_start_scores(head: &Head, embeddings: &[Embedding32], popularity: Option<&[f32]>) -> Vec<f32> {
+pub fn cold_start_scores(
+    head: &Head,
+    embeddings: &[Embedding32],
+    popularity: Option<&[f32]>,
+) -> Vec<f32> {
     let all: Vec<usize> = (0..embeddings.len()).collect();
     let mean = profile(embeddings, &all);
     let mut h = head_scores(head, embeddings, mean.as_ref());
@@ -303,7 +315,7 @@ pub fn recommend(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{cpu, to_vec, tensor2};
+    use crate::model::{cpu, tensor2, to_vec};
 
     #[test]
     fn dense_matches_burn() {

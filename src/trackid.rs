@@ -30,7 +30,11 @@ pub struct RatingRmse {
 impl RatingRmse {
     /// Human-readable table.
     pub fn to_table(&self) -> String {
-        let mut s = format!("{} pairs, {:.0}% positive\n", self.pairs, self.positive_rate * 100.0);
+        let mut s = format!(
+            "{} pairs, {:.0}% positive\n",
+            self.pairs,
+            self.positive_rate * 100.0
+        );
         for (m, r) in &self.rows {
             s += &format!("  {m:<40} RMSE {r:.4}\n");
         }
@@ -128,12 +132,21 @@ pub fn rating_rmse(
     seed: u64,
 ) -> RatingRmse {
     let pool: Vec<usize> = train.iter().flatten().copied().collect();
-    let (samples, profiles) =
-        playlist_samples(embeddings, held_out, &pool, 4, 0.5, &mut Rng64::fork(seed, 9));
+    let (samples, profiles) = playlist_samples(
+        embeddings,
+        held_out,
+        &pool,
+        4,
+        0.5,
+        &mut Rng64::fork(seed, 9),
+    );
     let pos_rate = samples.iter().map(|s| s.label).sum::<f32>() / samples.len().max(1) as f32;
     let mut rng = Rng64::fork(seed, 10);
     let random: Vec<f32> = samples.iter().map(|_| rng.next_f32()).collect();
-    let pop: Vec<f32> = samples.iter().map(|s| popularity[s.track] / 100.0).collect();
+    let pop: Vec<f32> = samples
+        .iter()
+        .map(|s| popularity[s.track] / 100.0)
+        .collect();
     let constant = vec![pos_rate; samples.len()];
     let net = train_trackid(embeddings.len(), embeddings, train, val, seed);
     let tid = predict(&net, &samples);
@@ -157,8 +170,14 @@ pub fn rating_rmse(
             ("random (uniform 0..1)".into(), rmse(&random, &samples)),
             ("popularity (pop/100)".into(), rmse(&pop, &samples)),
             ("constant positive rate".into(), rmse(&constant, &samples)),
-            ("TrackIdNet (paper, 50-d track id)".into(), rmse(&tid, &samples)),
-            ("content head (embedding + profile)".into(), rmse(&content, &samples)),
+            (
+                "TrackIdNet (paper, 50-d track id)".into(),
+                rmse(&tid, &samples),
+            ),
+            (
+                "content head (embedding + profile)".into(),
+                rmse(&content, &samples),
+            ),
         ],
         paper: vec![
             ("hybrid".into(), 0.1004),

@@ -19,11 +19,18 @@ use crate::weights::Head;
 #[derive(Debug, Clone)]
 pub enum Progress<'a> {
     /// An epoch starts with this many batches.
-    EpochStart { phase: &'static str, epoch: usize, batches: usize },
+    EpochStart {
+        phase: &'static str,
+        epoch: usize,
+        batches: usize,
+    },
     /// One batch done.
     Batch { loss: f32 },
     /// An epoch ended.
-    EpochEnd { phase: &'static str, log: &'a EpochLog },
+    EpochEnd {
+        phase: &'static str,
+        log: &'a EpochLog,
+    },
 }
 
 /// Per-epoch losses.
@@ -142,7 +149,11 @@ pub fn train_autoencoder(
     for epoch in 1..=cfg.epochs {
         rng.shuffle(&mut order);
         let batches = order.len().div_ceil(cfg.batch.max(1));
-        progress(Progress::EpochStart { phase: "autoencoder", epoch, batches });
+        progress(Progress::EpochStart {
+            phase: "autoencoder",
+            epoch,
+            batches,
+        });
         let mut sum = 0.0f64;
         for chunk in order.chunks(cfg.batch.max(1)) {
             if chunk.len() < 2 {
@@ -165,7 +176,10 @@ pub fn train_autoencoder(
             val_loss: val_rmse * val_rmse,
             lr,
         };
-        progress(Progress::EpochEnd { phase: "autoencoder", log: &log });
+        progress(Progress::EpochEnd {
+            phase: "autoencoder",
+            log: &log,
+        });
         let v = log.val_loss;
         logs.push(log);
         if v < best.0 * (1.0 - 1e-4) {
@@ -273,7 +287,11 @@ pub fn playlist_samples(
         profiles.push(p);
         let members: std::collections::HashSet<usize> = pl.iter().copied().collect();
         for &track in pos {
-            samples.push(Sample { profile: pid, track, label: 1.0 });
+            samples.push(Sample {
+                profile: pid,
+                track,
+                label: 1.0,
+            });
             let mut k = 0;
             let mut tries = 0;
             while k < neg_per_pos && tries < 100 * neg_per_pos {
@@ -284,7 +302,11 @@ pub fn playlist_samples(
                     rng.below(n)
                 };
                 if !members.contains(&cand) {
-                    samples.push(Sample { profile: pid, track: cand, label: 0.0 });
+                    samples.push(Sample {
+                        profile: pid,
+                        track: cand,
+                        label: 0.0,
+                    });
                     k += 1;
                 }
             }
@@ -306,11 +328,19 @@ fn sample_batch(
         x.extend(input.build(embeddings, &[s.track], Some(&profiles[s.profile])));
     }
     let y: Vec<f32> = batch.iter().map(|s| s.label).collect();
-    (tensor2(x, batch.len(), w, device), tensor2(y, batch.len(), 1, device))
+    (
+        tensor2(x, batch.len(), w, device),
+        tensor2(y, batch.len(), 1, device),
+    )
 }
 
 /// Mean BCE of `head` on samples (inference mode).
-pub fn head_loss(head: &Head, embeddings: &[Embedding32], profiles: &[Embedding32], samples: &[Sample]) -> f32 {
+pub fn head_loss(
+    head: &Head,
+    embeddings: &[Embedding32],
+    profiles: &[Embedding32],
+    samples: &[Sample],
+) -> f32 {
     let dev = cpu();
     let net = head.net.valid();
     let mut sum = 0.0f64;
@@ -350,11 +380,21 @@ pub fn train_head(
     let mut since_best = 0;
     let mut logs = Vec::new();
     for epoch in 1..=cfg.epochs {
-        let (mut samples, profiles) =
-            playlist_samples(embeddings, train, &pool, cfg.neg_per_pos, cfg.hard_neg_frac, &mut rng);
+        let (mut samples, profiles) = playlist_samples(
+            embeddings,
+            train,
+            &pool,
+            cfg.neg_per_pos,
+            cfg.hard_neg_frac,
+            &mut rng,
+        );
         rng.shuffle(&mut samples);
         let batches = samples.len().div_ceil(cfg.batch);
-        progress(Progress::EpochStart { phase: "head", epoch, batches });
+        progress(Progress::EpochStart {
+            phase: "head",
+            epoch,
+            batches,
+        });
         let mut sum = 0.0f64;
         for chunk in samples.chunks(cfg.batch) {
             let (x, y) = sample_batch(input, embeddings, &profiles, chunk, &dev);
@@ -365,7 +405,10 @@ pub fn train_head(
             net = optim.step(cfg.lr, net, grads);
             progress(Progress::Batch { loss: l });
         }
-        let head_now = Head { net: net.valid(), input };
+        let head_now = Head {
+            net: net.valid(),
+            input,
+        };
         let val_loss = head_loss(&head_now, embeddings, &val_profiles, &val_samples);
         let log = EpochLog {
             epoch,
@@ -373,7 +416,10 @@ pub fn train_head(
             val_loss,
             lr: cfg.lr,
         };
-        progress(Progress::EpochEnd { phase: "head", log: &log });
+        progress(Progress::EpochEnd {
+            phase: "head",
+            log: &log,
+        });
         logs.push(log);
         if val_loss < best.0 {
             best = (val_loss, epoch, head_now.net);
@@ -396,7 +442,12 @@ pub fn train_head(
 }
 
 /// Seeded split of playlist positions into (train, validation, test) with the given fractions.
-pub fn split_playlists(n: usize, seed: u64, train_frac: f32, val_frac: f32) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+pub fn split_playlists(
+    n: usize,
+    seed: u64,
+    train_frac: f32,
+    val_frac: f32,
+) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
     let mut idx: Vec<usize> = (0..n).collect();
     Rng64::fork(seed, 0x5eed).shuffle(&mut idx);
     let n_tr = (n as f32 * train_frac).round() as usize;

@@ -87,10 +87,12 @@ fn load_into<M: Module>(module: M, bytes: &[u8], part: &'static str) -> Result<M
             msg: e.to_string(),
         }
     })?;
-    module.try_load_record(rec).map_err(|e| WeightsError::Shape {
-        part,
-        msg: e.to_string(),
-    })
+    module
+        .try_load_record(rec)
+        .map_err(|e| WeightsError::Shape {
+            part,
+            msg: e.to_string(),
+        })
 }
 
 /// Burnpack bytes of a module (full precision, inference snapshot).
@@ -115,10 +117,14 @@ impl Weights {
         if version != VERSION {
             return Err(WeightsError::UnsupportedVersion(version));
         }
-        let input = HeadInput::from_tag(bytes[6]).ok_or(WeightsError::UnknownHeadInput(bytes[6]))?;
+        let input =
+            HeadInput::from_tag(bytes[6]).ok_or(WeightsError::UnknownHeadInput(bytes[6]))?;
         let (found_in, found_emb) = (rd_u16(bytes, 8), rd_u16(bytes, 10));
         if found_in as usize != N_IN || found_emb as usize != EMB {
-            return Err(WeightsError::WrongDimensions { found_in, found_emb });
+            return Err(WeightsError::WrongDimensions {
+                found_in,
+                found_emb,
+            });
         }
         let blend = f32::from_le_bytes([bytes[12], bytes[13], bytes[14], bytes[15]]);
         let ae_len = rd_u32(bytes, 16) as usize;
@@ -137,8 +143,16 @@ impl Weights {
         }
         let dev = cpu();
         let autoencoder = load_into(Autoencoder::new(&dev), &payload[..ae_len], "autoencoder")?;
-        let net = load_into(RatingHead::new(input.width(), &dev), &payload[ae_len..], "rating head")?;
-        let blend = if blend.is_finite() { blend.clamp(0.0, 1.0) } else { 0.5 };
+        let net = load_into(
+            RatingHead::new(input.width(), &dev),
+            &payload[ae_len..],
+            "rating head",
+        )?;
+        let blend = if blend.is_finite() {
+            blend.clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
         Ok(Self {
             autoencoder: autoencoder.valid(),
             head: Head {
@@ -213,7 +227,10 @@ mod tests {
     #[test]
     fn malformed_files_are_typed_errors() {
         let b = sample();
-        assert_eq!(Weights::from_bytes(&b[..10]).unwrap_err(), WeightsError::TooShort(10));
+        assert_eq!(
+            Weights::from_bytes(&b[..10]).unwrap_err(),
+            WeightsError::TooShort(10)
+        );
         let mut m = b.clone();
         m[0] = b'X';
         assert_eq!(Weights::from_bytes(&m).unwrap_err(), WeightsError::BadMagic);
@@ -227,7 +244,10 @@ mod tests {
         assert_eq!(Weights::from_bytes(&c).unwrap_err(), WeightsError::Checksum);
         let mut v = b.clone();
         v[4] = 9;
-        assert_eq!(Weights::from_bytes(&v).unwrap_err(), WeightsError::UnsupportedVersion(9));
+        assert_eq!(
+            Weights::from_bytes(&v).unwrap_err(),
+            WeightsError::UnsupportedVersion(9)
+        );
         assert!(Weights::from_bytes(&[]).is_err());
         assert!(Weights::from_bytes(&vec![0u8; 5000]).is_err());
     }
@@ -240,13 +260,28 @@ mod tests {
         let head = module_bytes(&RatingHead::new(32, &dev));
         let b = pack(&ae, &head, HeadInput::EmbeddingProfile.tag(), 0.5);
         let err = Weights::from_bytes(&b).unwrap_err();
-        assert!(matches!(err, WeightsError::Shape { part: "rating head", .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                WeightsError::Shape {
+                    part: "rating head",
+                    ..
+                }
+            ),
+            "{err}"
+        );
         assert!(err.to_string().contains("shape"), "{err}");
         // Head bytes where the autoencoder should be.
         let b = pack(&head, &ae, 0, 0.5);
-        assert!(matches!(Weights::from_bytes(&b).unwrap_err(), WeightsError::Shape { .. }));
+        assert!(matches!(
+            Weights::from_bytes(&b).unwrap_err(),
+            WeightsError::Shape { .. }
+        ));
         // Garbage payload with a valid checksum.
         let b = pack(&[1, 2, 3, 4, 5, 6, 7, 8], &head, 0, 0.5);
-        assert!(matches!(Weights::from_bytes(&b).unwrap_err(), WeightsError::Decode { .. }));
+        assert!(matches!(
+            Weights::from_bytes(&b).unwrap_err(),
+            WeightsError::Decode { .. }
+        ));
     }
 }

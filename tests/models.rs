@@ -6,7 +6,9 @@ use soundalike::catalog::ingest::read_tracks_csv;
 use soundalike::catalog::{default_data_dir, Catalog, RawTrack};
 use soundalike::finetune::{fine_tune, FineTuneConfig, FineTuneError, FineTuner};
 use soundalike::model::{cpu, Autoencoder, HeadInput, RatingHead};
-use soundalike::rank::{cosine_scores, encode_all, head_scores, profile, recommend, top_k, DenseEncoder};
+use soundalike::rank::{
+    cosine_scores, encode_all, head_scores, profile, recommend, top_k, DenseEncoder,
+};
 use soundalike::train::{train_autoencoder, AeConfig};
 use soundalike::weights::{module_bytes, pack, Weights, WeightsError};
 
@@ -49,17 +51,48 @@ const PROBE: [f32; 16] = [
     0.6, 0.7, 0.45, 0.8, 1.0, 0.05, 0.2, 0.0, 0.15, 0.55, 0.5, 0.3, 0.6, 0.4, 0.35, 0.5,
 ];
 const PROBE_EMBEDDING: [f32; 32] = [
-    -0.43368906, -1.818377, 0.018463254, -0.54461545, -1.4133165, 0.94280934, 1.2712024,
-    0.9840963, 0.97803426, 1.0897998, 2.4003549, 0.92471725, -0.96789014, -1.2665935,
-    -0.19254673, 2.0151362, -1.4882818, 1.1503927, 1.771504, -1.3584449, 0.13537154,
-    -3.3176143, -1.7576301, 0.5633099, 0.67157423, 1.9965653, -2.4244304, 0.20509273,
-    0.15888184, -2.4733632, 3.7650595, 1.4577764,
+    -0.43368906,
+    -1.818377,
+    0.018463254,
+    -0.54461545,
+    -1.4133165,
+    0.94280934,
+    1.2712024,
+    0.9840963,
+    0.97803426,
+    1.0897998,
+    2.4003549,
+    0.92471725,
+    -0.96789014,
+    -1.2665935,
+    -0.19254673,
+    2.0151362,
+    -1.4882818,
+    1.1503927,
+    1.771504,
+    -1.3584449,
+    0.13537154,
+    -3.3176143,
+    -1.7576301,
+    0.5633099,
+    0.67157423,
+    1.9965653,
+    -2.4244304,
+    0.20509273,
+    0.15888184,
+    -2.4733632,
+    3.7650595,
+    1.4577764,
 ];
 
 #[test]
 fn committed_weights_reproduce_stored_embedding() {
     let w = weights();
-    assert!(common::WEIGHTS.len() < 100_000, "{} bytes", common::WEIGHTS.len());
+    assert!(
+        common::WEIGHTS.len() < 100_000,
+        "{} bytes",
+        common::WEIGHTS.len()
+    );
     let e = DenseEncoder::new(&w.autoencoder).encode(&PROBE);
     println!("PROBE_EMBEDDING = {e:?}");
     for (a, b) in e.iter().zip(PROBE_EMBEDDING.iter()) {
@@ -78,13 +111,23 @@ fn wrong_shape_weights_are_a_clear_error() {
     let dev = cpu();
     let ae = module_bytes(&Autoencoder::new(&dev));
     let head = module_bytes(&RatingHead::new(48, &dev));
-    let err = Weights::from_bytes(&pack(&ae, &head, HeadInput::EmbeddingProfile.tag(), 0.5)).unwrap_err();
+    let err =
+        Weights::from_bytes(&pack(&ae, &head, HeadInput::EmbeddingProfile.tag(), 0.5)).unwrap_err();
     assert!(matches!(err, WeightsError::Shape { .. }), "{err}");
     let msg = err.to_string();
-    assert!(msg.contains("rating head") && msg.contains("shape"), "{msg}");
+    assert!(
+        msg.contains("rating head") && msg.contains("shape"),
+        "{msg}"
+    );
     let b = common::WEIGHTS;
-    assert!(matches!(Weights::from_bytes(&b[..b.len() / 2]), Err(WeightsError::Truncated { .. })));
-    assert!(matches!(Weights::from_bytes(b"hello world, not weights at all"), Err(WeightsError::BadMagic)));
+    assert!(matches!(
+        Weights::from_bytes(&b[..b.len() / 2]),
+        Err(WeightsError::Truncated { .. })
+    ));
+    assert!(matches!(
+        Weights::from_bytes(b"hello world, not weights at all"),
+        Err(WeightsError::BadMagic)
+    ));
 }
 
 #[test]
@@ -110,7 +153,11 @@ fn recommend_and_place_on_real_tracks() {
     let e = DenseEncoder::new(&w.autoencoder).encode(&f);
     let me = cat.index_of(&row.track.id).unwrap();
     let sims = cosine_scores(&emb, &e);
-    assert!(sims[me] > 0.99, "a track is most similar to itself: {}", sims[me]);
+    assert!(
+        sims[me] > 0.99,
+        "a track is most similar to itself: {}",
+        sims[me]
+    );
     let top = top_k(&sims, 5, &[me]);
     assert_eq!(top.len(), 5);
     assert!(top.iter().all(|(i, s)| *i != me && *s <= 1.0001));
@@ -127,13 +174,19 @@ fn finetune_is_deterministic_and_rejects_empty_likes() {
     let a = fine_tune(&w.head, &emb, &[1, 2, 3], &[9], cfg).unwrap();
     let b = fine_tune(&w.head, &emb, &[1, 2, 3], &[9], cfg).unwrap();
     let p = profile(&emb, &[1, 2, 3]);
-    assert_eq!(head_scores(&a, &emb, p.as_ref()), head_scores(&b, &emb, p.as_ref()));
+    assert_eq!(
+        head_scores(&a, &emb, p.as_ref()),
+        head_scores(&b, &emb, p.as_ref())
+    );
     // stepping in chunks gives the same result as running everything
     let mut t = FineTuner::new(&w.head, &emb, &[1, 2, 3], &[9], cfg).unwrap();
     while !t.done() {
         t.run(3);
     }
-    assert_eq!(head_scores(&t.finish(), &emb, p.as_ref()), head_scores(&a, &emb, p.as_ref()));
+    assert_eq!(
+        head_scores(&t.finish(), &emb, p.as_ref()),
+        head_scores(&a, &emb, p.as_ref())
+    );
     assert_eq!(
         FineTuner::new(&w.head, &emb, &[], &[], cfg).err(),
         Some(FineTuneError::NoLikes)

@@ -53,7 +53,29 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let catalog = load_catalog(&args.catalog)?;
     let weights = load_weights(&args.weights)?;
     let (train_pl, val_pl, test_pl) = load_playlist_split(&catalog, &args.interactions, args.seed)?;
+    let t = std::time::Instant::now();
     let emb = encode_all(&weights, &catalog.features);
+    let encode_ms = t.elapsed().as_secs_f64() * 1e3;
+    let likes50: Vec<usize> = test_pl.iter().flatten().copied().take(50).collect();
+    let t = std::time::Instant::now();
+    let ft = crate::finetune::fine_tune(
+        &weights.head,
+        &emb,
+        &likes50,
+        &[],
+        FineTuneConfig::default(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let finetune_ms = t.elapsed().as_secs_f64() * 1e3;
+    let t = std::time::Instant::now();
+    let p = crate::rank::profile(&emb, &likes50);
+    let _ = crate::rank::head_scores(&ft, &emb, p.as_ref());
+    let head_ms = t.elapsed().as_secs_f64() * 1e3;
+    eprintln!(
+        "timings (native): encode_all {} tracks {encode_ms:.1} ms; fine-tune {} likes {finetune_ms:.1} ms; head_scores {head_ms:.1} ms",
+        emb.len(),
+        likes50.len()
+    );
     let pop = popularity(&catalog);
     let inp = EvalInput {
         features: &catalog.features,
@@ -68,14 +90,38 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let rating = if args.no_trackid {
         None
     } else {
-        Some(rating_rmse(&emb, &pop, &weights.head, &train_pl, &val_pl, held_out, args.seed))
+        Some(rating_rmse(
+            &emb,
+            &pop,
+            &weights.head,
+            &train_pl,
+            &val_pl,
+            held_out,
+            args.seed,
+        ))
     };
     if args.json {
-        println!("{}", serde_json::to_string(&Output { continuation: table, rating_rmse: rating })?);
+        println!(
+            "{}",
+            serde_json::to_string(&Output {
+                continuation: table,
+                rating_rmse: rating
+            })?
+        );
     } else {
-        println!("Playlist continuation ({} playlists):", if args.on_val { "validation" } else { "held-out test" });
+        println!(
+            "Playlist continuation ({} playlists):",
+            if args.on_val {
+                "validation"
+            } else {
+                "held-out test"
+            }
+        );
         print!("{}", table.to_table());
-        if let (Some(h), Some(c)) = (table.get("hybrid + fine-tune"), table.get("content cosine (16 feats)")) {
+        if let (Some(h), Some(c)) = (
+            table.get("hybrid + fine-tune"),
+            table.get("content cosine (16 feats)"),
+        ) {
             println!(
                 "hybrid / content-cosine NDCG@10 = {:.2}x",
                 h.ndcg_at_10 / c.ndcg_at_10.max(1e-12)

@@ -61,7 +61,10 @@ pub fn run(args: PlaceArgs) -> Result<()> {
     let (rows, report) = crate::catalog::ingest::read_tracks_csv(&args.csv, |_| {})
         .map_err(|e| anyhow!("{}: {e}", args.csv.display()))?;
     if rows.is_empty() {
-        return Err(anyhow!("{}: no usable tracks ({report:?})", args.csv.display()));
+        return Err(anyhow!(
+            "{}: no usable tracks ({report:?})",
+            args.csv.display()
+        ));
     }
     let emb = encode_all(&weights, &catalog.features);
     let enc = DenseEncoder::new(&weights.autoencoder);
@@ -96,10 +99,22 @@ pub fn run(args: PlaceArgs) -> Result<()> {
             serde_json::to_writer(&mut out, &p)?;
             writeln!(out)?;
         } else {
-            writeln!(out, "{} — {} ({})", row.track.name, row.track.artist, row.track.id)?;
+            writeln!(
+                out,
+                "{} — {} ({})",
+                row.track.name, row.track.artist, row.track.id
+            )?;
             for (r, &(i, s)) in top.iter().enumerate() {
                 let t = &catalog.tracks[i];
-                writeln!(out, "  {:>3}. {:.3}  {:<40}  {}  ({})", r + 1, s, trunc(&t.name, 40), t.artist, t.id)?;
+                writeln!(
+                    out,
+                    "  {:>3}. {:.3}  {:<40}  {}  ({})",
+                    r + 1,
+                    s,
+                    trunc(&t.name, 40),
+                    t.artist,
+                    t.id
+                )?;
             }
         }
     }

@@ -96,7 +96,13 @@ impl Recommender {
     }
 
     /// Top-k (index, score) for these likes; fine-tunes the head first unless told not to.
-    pub fn recommend(&self, likes: &[usize], k: usize, finetune: bool, seed: u64) -> Vec<(usize, f32)> {
+    pub fn recommend(
+        &self,
+        likes: &[usize],
+        k: usize,
+        finetune: bool,
+        seed: u64,
+    ) -> Vec<(usize, f32)> {
         let head = if finetune && !likes.is_empty() {
             let cfg = FineTuneConfig {
                 seed,
@@ -107,7 +113,14 @@ impl Recommender {
         } else {
             self.weights.head.clone()
         };
-        recommend(&head, &self.embeddings, likes, k, self.weights.blend, Some(&self.popularity))
+        recommend(
+            &head,
+            &self.embeddings,
+            likes,
+            k,
+            self.weights.blend,
+            Some(&self.popularity),
+        )
     }
 }
 
@@ -146,7 +159,10 @@ pub fn run(args: RecommendArgs) -> Result<()> {
             let top = rec.recommend(&likes, args.k, !args.no_finetune, args.seed);
             let ans = Answer {
                 id: &q.id,
-                tracks: top.iter().map(|(i, _)| rec.catalog.tracks[*i].id.as_str()).collect(),
+                tracks: top
+                    .iter()
+                    .map(|(i, _)| rec.catalog.tracks[*i].id.as_str())
+                    .collect(),
             };
             serde_json::to_writer(&mut out, &ans)?;
             writeln!(out)?;
@@ -178,13 +194,28 @@ pub fn run(args: RecommendArgs) -> Result<()> {
                     }
                 })
                 .collect();
-            serde_json::to_writer(&mut out, &serde_json::json!({ "likes": args.likes, "tracks": rows }))?;
+            serde_json::to_writer(
+                &mut out,
+                &serde_json::json!({ "likes": args.likes, "tracks": rows }),
+            )?;
             writeln!(out)?;
         } else {
-            writeln!(out, "{:>4}  {:<22}  {:>7}  {:<40}  artist", "#", "id", "score", "name")?;
+            writeln!(
+                out,
+                "{:>4}  {:<22}  {:>7}  {:<40}  artist",
+                "#", "id", "score", "name"
+            )?;
             for (r, &(i, s)) in top.iter().enumerate() {
                 let t = &rec.catalog.tracks[i];
-                writeln!(out, "{:>4}  {:<22}  {:>7.3}  {:<40}  {}", r + 1, t.id, s, trunc(&t.name, 40), t.artist)?;
+                writeln!(
+                    out,
+                    "{:>4}  {:<22}  {:>7.3}  {:<40}  {}",
+                    r + 1,
+                    t.id,
+                    s,
+                    trunc(&t.name, 40),
+                    t.artist
+                )?;
             }
         }
     }

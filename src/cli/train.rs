@@ -65,14 +65,22 @@ pub struct TrainArgs {
 pub type PlaylistSplit = (Vec<Vec<usize>>, Vec<Vec<usize>>, Vec<Vec<usize>>);
 
 /// Load interactions and split them 70/10/20 by playlist id.
-pub fn load_playlist_split(catalog: &Catalog, interactions: &Path, seed: u64) -> Result<PlaylistSplit> {
-    let inter =
-        crate::catalog::interactions::Interactions::load(interactions).map_err(anyhow::Error::msg)?;
+pub fn load_playlist_split(
+    catalog: &Catalog,
+    interactions: &Path,
+    seed: u64,
+) -> Result<PlaylistSplit> {
+    let inter = crate::catalog::interactions::Interactions::load(interactions)
+        .map_err(anyhow::Error::msg)?;
     let mut pls: Vec<(String, Vec<usize>)> = inter
         .playlists
         .iter()
         .map(|p| {
-            let mut v: Vec<usize> = p.tracks.iter().filter_map(|t| catalog.index_of(t)).collect();
+            let mut v: Vec<usize> = p
+                .tracks
+                .iter()
+                .filter_map(|t| catalog.index_of(t))
+                .collect();
             v.sort_unstable();
             v.dedup();
             (p.id.clone(), v)
@@ -98,7 +106,8 @@ pub fn load_catalog(path: &Path) -> Result<Catalog> {
 
 /// Read a weights file.
 pub fn load_weights(path: &Path) -> Result<Weights> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading weights {}", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("reading weights {}", path.display()))?;
     Weights::from_bytes(&bytes).map_err(|e| anyhow::anyhow!("weights {}: {e}", path.display()))
 }
 
@@ -119,7 +128,11 @@ pub fn progress_bars(quiet: bool) -> impl FnMut(Progress) {
             return;
         }
         match p {
-            Progress::EpochStart { phase, epoch, batches } => {
+            Progress::EpochStart {
+                phase,
+                epoch,
+                batches,
+            } => {
                 let b = ProgressBar::new(batches as u64).with_style(
                     ProgressStyle::default_bar()
                         .template("{prefix:>18} [{bar:30}] {pos}/{len} {msg}")
@@ -175,8 +188,14 @@ pub fn plot_curves(path: &Path, ae: &[EpochLog], head: &[EpochLog]) -> Result<()
     for (area, logs, title) in [(l, ae, "autoencoder MSE"), (r, head, "rating head BCE")] {
         let n = logs.len().max(2) as f32;
         let ys = logs.iter().flat_map(|e| [e.train_loss, e.val_loss]);
-        let (lo, hi) = ys.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
-        let (lo, hi) = if lo.is_finite() { (lo * 0.95, hi * 1.05) } else { (0.0, 1.0) };
+        let (lo, hi) = ys.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), y| {
+            (a.min(y), b.max(y))
+        });
+        let (lo, hi) = if lo.is_finite() {
+            (lo * 0.95, hi * 1.05)
+        } else {
+            (0.0, 1.0)
+        };
         let mut chart = ChartBuilder::on(&area)
             .caption(title, ("sans-serif", 18))
             .margin(10)
@@ -185,11 +204,17 @@ pub fn plot_curves(path: &Path, ae: &[EpochLog], head: &[EpochLog]) -> Result<()
             .build_cartesian_2d(1f32..n, lo..hi)?;
         chart.configure_mesh().x_desc("epoch").draw()?;
         chart
-            .draw_series(LineSeries::new(logs.iter().map(|e| (e.epoch as f32, e.train_loss)), &BLUE))?
+            .draw_series(LineSeries::new(
+                logs.iter().map(|e| (e.epoch as f32, e.train_loss)),
+                &BLUE,
+            ))?
             .label("train")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], BLUE));
         chart
-            .draw_series(LineSeries::new(logs.iter().map(|e| (e.epoch as f32, e.val_loss)), &RED))?
+            .draw_series(LineSeries::new(
+                logs.iter().map(|e| (e.epoch as f32, e.val_loss)),
+                &RED,
+            ))?
             .label("validation")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], RED));
         chart.configure_series_labels().border_style(BLACK).draw()?;
@@ -281,8 +306,15 @@ pub fn run(args: TrainArgs) -> Result<()> {
         autoencoder: &ae_report.epochs,
         head: &head_report.epochs,
     };
-    std::fs::write(args.report_dir.join("loss_curve.json"), serde_json::to_string_pretty(&curves)?)?;
-    plot_curves(&args.report_dir.join("loss_curve.svg"), &ae_report.epochs, &head_report.epochs)?;
+    std::fs::write(
+        args.report_dir.join("loss_curve.json"),
+        serde_json::to_string_pretty(&curves)?,
+    )?;
+    plot_curves(
+        &args.report_dir.join("loss_curve.svg"),
+        &ae_report.epochs,
+        &head_report.epochs,
+    )?;
     let report = Report {
         autoencoder: &ae_report,
         head: &head_report,
@@ -294,7 +326,13 @@ pub fn run(args: TrainArgs) -> Result<()> {
         head_seconds,
         weights_bytes: bytes.len(),
     };
-    std::fs::write(args.report_dir.join("train_report.json"), serde_json::to_string_pretty(&report)?)?;
-    eprintln!("wrote {}/loss_curve.{{json,svg}} and train_report.json", args.report_dir.display());
+    std::fs::write(
+        args.report_dir.join("train_report.json"),
+        serde_json::to_string_pretty(&report)?,
+    )?;
+    eprintln!(
+        "wrote {}/loss_curve.{{json,svg}} and train_report.json",
+        args.report_dir.display()
+    );
     Ok(())
 }
