@@ -743,6 +743,7 @@ fn Recommendations() -> impl IntoView {
                 }
                 recs.into_iter().map(|r| {
                     let (name, artist) = track_name(r.index);
+                    let has_because = r.because.is_some();
                     let because = r.because.map(|(b, sim)| {
                         let (bn, ba) = track_name(b);
                         view! { <p class="because">"because you liked " <b>{bn}</b> " · " {ba} <span class="sim">{format!(" ({:.0}% similar)", sim.max(0.0) * 100.0)}</span></p> }
@@ -759,7 +760,8 @@ fn Recommendations() -> impl IntoView {
                                 <RateButtons i=i/>
                             </div>
                             {because}
-                            <Bars contrib=r.contrib/>
+                            // bars explain a match with the listener's taste: none before the first like
+                            {has_because.then(|| view! { <Bars contrib=r.contrib/> })}
                         </li>
                     }
                 }).collect_view().into_any()
