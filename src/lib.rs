@@ -17,3 +17,17 @@ pub mod rng;
 pub mod trackid;
 pub mod train;
 pub mod weights;
+
+// --- the recommender as the page runs it, and its DOM-free parts (native + wasm) ---
+pub mod engine;
+pub mod explain;
+pub mod likes;
+pub mod newtrack;
+pub mod projection;
+pub mod rerank;
+pub mod search;
+// the page and the widget (wasm only)
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+#[cfg(target_arch = "wasm32")]
+pub mod widget;

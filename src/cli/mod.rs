@@ -2,6 +2,7 @@
 //! its own file and exposes an `Args` struct and a `run` function.
 
 pub mod analyze;
+pub mod bench;
 pub mod catalog;
 pub mod eval;
 pub mod place;
@@ -34,6 +35,8 @@ pub enum Command {
     Recommend(recommend::RecommendArgs),
     /// Place new tracks (CSV) among their nearest catalog tracks.
     Place(place::PlaceArgs),
+    /// Time encoding, ranking and fine-tuning natively (the native half of scripts/bench.sh).
+    Bench(bench::Args),
 }
 
 /// Entry point of the `soundalike` binary.
@@ -46,6 +49,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Eval(a) => eval::run(a),
         Command::Recommend(a) => recommend::run(a),
         Command::Place(a) => place::run(a),
+        Command::Bench(a) => bench::run(a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

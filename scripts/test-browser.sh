@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Real-browser tests of the page and the widget: Debian's chromium driven by playwright-core under
+# node's test runner, against dist/ served by a local static server. Screenshots: tests/screenshots/.
+#   SOUNDALIKE_SKIP_BUILD=1 bash scripts/test-browser.sh   # reuse an existing dist/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+if [ "${SOUNDALIKE_SKIP_BUILD:-}" != 1 ] || [ ! -f dist/index.html ]; then
+  bash scripts/build-site.sh
+fi
+# a catalog whose titles contain HTML, for the "shown as text" test
+mkdir -p target/fixtures
+cargo run --quiet --profile fast -- catalog build --input tests/fixtures/html-titles.csv --out target/fixtures/html-titles.bin --interactions target/fixtures/html-interactions.json >/dev/null
+mkdir -p tests/screenshots
+node --test --test-concurrency=1 tests/browser/*.test.mjs
+echo "screenshots in tests/screenshots/"

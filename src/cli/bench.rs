@@ -1,0 +1,59 @@
+//! `soundalike bench`: the native side of scripts/bench.sh. Runs the same engine code as the page
+//! (`engine::bench`) on the same catalog and weights, so the browser figures can be shown as ratios.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args as ClapArgs;
+
+use crate::engine::{bench, Engine};
+
+#[derive(ClapArgs)]
+pub struct Args {
+    /// The catalog file.
+    #[arg(long, default_value = "www/catalog.bin")]
+    pub catalog: PathBuf,
+    /// The weights file.
+    #[arg(long, default_value = "www/weights.bin")]
+    pub weights: PathBuf,
+    /// Ranking queries to average over.
+    #[arg(long, default_value_t = 200)]
+    pub queries: usize,
+    /// Likes for the fine-tune measurement.
+    #[arg(long, default_value_t = 50)]
+    pub likes: usize,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let cat_bytes = std::fs::read(&args.catalog).with_context(|| format!("reading {}", args.catalog.display()))?;
+    let w_bytes = std::fs::read(&args.weights).with_context(|| format!("reading {}", args.weights.display()))?;
+    let t0 = Instant::now();
+    let now = move || t0.elapsed().as_secs_f64() * 1000.0;
+    let catalog = Engine::decode_catalog(&cat_bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let model = Engine::decode_weights(&w_bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let load_ms = now();
+    let engine = Engine::new(catalog, model);
+    let ready_ms = now();
+    let f = bench::run(&engine, args.queries, args.likes, &now);
+    if args.json {
+        let mut v = serde_json::to_value(&f)?;
+        v["decode_ms"] = load_ms.into();
+        v["load_to_ready_ms"] = ready_ms.into();
+        println!("{v}");
+    } else {
+        println!("tracks                      {}", f.tracks);
+        println!("decode catalog + weights    {load_ms:.1} ms");
+        println!("decode + encode + index     {ready_ms:.1} ms");
+        println!("encode all                  {:.1} ms", f.encode_ms);
+        println!("ranking per query           {:.3} ms", f.rank_ms_per_query);
+        println!(
+            "fine-tune, {} likes         {:.1} ms ({} steps, longest {:.1} ms)",
+            f.finetune_likes, f.finetune_ms, f.finetune_steps, f.finetune_longest_step_ms
+        );
+    }
+    Ok(())
+}

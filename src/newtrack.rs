@@ -1,0 +1,124 @@
+//! Parse a "new track" entered by a label: 9 raw base features, either typed
+//! or pasted as a CSV row (DOM-free, native-tested).
+//!
+//! Accepted pastes: a header line plus a row (columns found by name, e.g. the
+//! TidyTuesday schema); a bare 23-column TidyTuesday row; or 9 numbers in the
+//! base-feature order (danceability, energy, loudness, speechiness,
+//! acousticness, instrumentalness, liveness, valence, tempo).
+
+pub const BASE: [&str; 9] =
+    ["danceability", "energy", "loudness", "speechiness", "acousticness", "instrumentalness", "liveness", "valence", "tempo"];
+
+/// Column index of each base feature in a bare TidyTuesday row.
+const TIDY_COLS: [usize; 9] = [11, 12, 14, 16, 17, 18, 19, 20, 21];
+
+fn split_csv(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut q = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if q && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => q = !q,
+            ',' | '\t' | ';' if !q => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out.into_iter().map(|s| s.trim().to_string()).collect()
+}
+
+fn num(s: &str, name: &str) -> Result<f32, String> {
+    let v: f32 = s.trim().parse().map_err(|_| format!("{name}: \"{s}\" is not a number"))?;
+    if !v.is_finite() {
+        return Err(format!("{name}: not a finite number"));
+    }
+    Ok(v)
+}
+
+/// Check plausible ranges of the raw values (loudness in dB, tempo in BPM, the rest 0..1).
+pub fn validate(raw: &[f32; 9]) -> Result<(), String> {
+    for (i, &v) in raw.iter().enumerate() {
+        let (lo, hi) = match i {
+            2 => (-80.0, 10.0),
+            8 => (0.0, 300.0),
+            _ => (0.0, 1.0),
+        };
+        if !(lo..=hi).contains(&v) {
+            return Err(format!("{} = {v} is outside {lo}..{hi}", BASE[i]));
+        }
+    }
+    Ok(())
+}
+
+pub fn parse_row(text: &str) -> Result<[f32; 9], String> {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let mut raw = [0.0f32; 9];
+    match lines.as_slice() {
+        [] => return Err("paste a CSV row or enter the features".into()),
+        [header, row, ..] if split_csv(header).iter().any(|h| h.eq_ignore_ascii_case("danceability")) => {
+            let h = split_csv(header);
+            let r = split_csv(row);
+            for (k, name) in BASE.iter().enumerate() {
+                let j = h
+                    .iter()
+                    .position(|c| c.eq_ignore_ascii_case(name))
+                    .ok_or_else(|| format!("the header has no column \"{name}\""))?;
+                raw[k] = num(r.get(j).map(String::as_str).unwrap_or(""), name)?;
+            }
+        }
+        [row, ..] => {
+            let r = split_csv(row);
+            let cols: &[usize] = match r.len() {
+                23 => &TIDY_COLS,
+                9 => &[0, 1, 2, 3, 4, 5, 6, 7, 8],
+                n => return Err(format!("a row needs 9 features or the 23 TidyTuesday columns; it has {n} fields")),
+            };
+            for (k, &j) in cols.iter().enumerate() {
+                raw[k] = num(&r[j], BASE[k])?;
+            }
+        }
+    }
+    validate(&raw)?;
+    Ok(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_nine_numbers() {
+        let r = parse_row("0.5, 0.7, -6.2, 0.05, 0.1, 0.0, 0.12, 0.6, 120").unwrap();
+        assert_eq!(r[2], -6.2);
+        assert_eq!(r[8], 120.0);
+    }
+
+    #[test]
+    fn parses_tidytuesday_row_with_quotes() {
+        let row = r#"6f807x0ima9a1j3VPbc7VN,"I Don't Care, Really",Ed Sheeran,66,2oCs0DGTsRO98Gh5ZSl2Cx,"Album, x",2019-06-14,Pop Remix,37i9dQZF1DXcZDD7cfEKhW,pop,dance pop,0.748,0.916,6,-2.634,1,0.0583,0.102,0,0.0653,0.518,122.036,194754"#;
+        let r = parse_row(row).unwrap();
+        assert_eq!(r, [0.748, 0.916, -2.634, 0.0583, 0.102, 0.0, 0.0653, 0.518, 122.036]);
+    }
+
+    #[test]
+    fn parses_header_and_row() {
+        let t = "tempo,energy,danceability,loudness,speechiness,acousticness,instrumentalness,liveness,valence\n100,0.2,0.3,-10,0.1,0.9,0.5,0.1,0.2";
+        let r = parse_row(t).unwrap();
+        assert_eq!(r[0], 0.3);
+        assert_eq!(r[8], 100.0);
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        assert!(parse_row("").is_err());
+        assert!(parse_row("1,2,3").is_err());
+        assert!(parse_row("0.5,0.7,-6,0.05,0.1,0,0.1,0.6,abc").is_err());
+        assert!(parse_row("1.5,0.7,-6,0.05,0.1,0,0.1,0.6,120").is_err());
+        assert!(parse_row("0.5,0.7,-6,0.05,0.1,0,0.1,0.6,NaN").is_err());
+    }
+}
