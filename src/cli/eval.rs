@@ -36,6 +36,12 @@ pub struct EvalArgs {
     /// Evaluate on validation instead of test playlists.
     #[arg(long)]
     pub on_val: bool,
+    /// Fine-tune steps (default: FineTuneConfig::default()).
+    #[arg(long)]
+    pub ft_steps: Option<usize>,
+    /// Fine-tune learning rate.
+    #[arg(long)]
+    pub ft_lr: Option<f64>,
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
@@ -83,7 +89,11 @@ pub fn run(args: EvalArgs) -> Result<()> {
         popularity: &pop,
         head: &weights.head,
         blend: args.blend.unwrap_or(weights.blend),
-        finetune: FineTuneConfig::default(),
+        finetune: FineTuneConfig {
+            steps: args.ft_steps.unwrap_or(FineTuneConfig::default().steps),
+            lr: args.ft_lr.unwrap_or(FineTuneConfig::default().lr),
+            ..FineTuneConfig::default()
+        },
     };
     let held_out = if args.on_val { &val_pl } else { &test_pl };
     let table = evaluate(&inp, held_out, args.seed);
