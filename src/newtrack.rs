@@ -93,14 +93,15 @@ pub fn parse_row(text: &str) -> Result<[f32; 9], String> {
         }
         [row, ..] => {
             let r = split_csv(row);
-            let cols: &[usize] =
-                match r.len() {
-                    23 => &TIDY_COLS,
-                    9 => &[0, 1, 2, 3, 4, 5, 6, 7, 8],
-                    n => return Err(format!(
+            let cols: &[usize] = match r.len() {
+                23 => &TIDY_COLS,
+                9 => &[0, 1, 2, 3, 4, 5, 6, 7, 8],
+                n => {
+                    return Err(format!(
                         "a row needs 9 features or the 23 TidyTuesday columns; it has {n} fields"
-                    )),
-                };
+                    ))
+                }
+            };
             for (k, &j) in cols.iter().enumerate() {
                 raw[k] = num(&r[j], BASE[k])?;
             }

@@ -178,7 +178,8 @@ mod tests {
         let pca = Pca::fit(&rows, 0);
         let a = pca.axes[0];
         assert!(
-            (a[0] - a[1]).abs() < 1e-3 && (a[0].abs() - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-3,
+            (a[0] - a[1]).abs() < 1e-3
+                && (a[0].abs() - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-3,
             "{a:?}"
         );
         assert!(a[2].abs() < 1e-4);
