@@ -6,17 +6,8 @@
 //! base-feature order (danceability, energy, loudness, speechiness,
 //! acousticness, instrumentalness, liveness, valence, tempo).
 
-pub const BASE: [&str; 9] = [
-    "danceability",
-    "energy",
-    "loudness",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-];
+/// The base-feature names, in the order a bare row of 9 numbers uses.
+pub use crate::catalog::features::BASE_FEATURES as BASE;
 
 /// Column index of each base feature in a bare TidyTuesday row.
 const TIDY_COLS: [usize; 9] = [11, 12, 14, 16, 17, 18, 19, 20, 21];
