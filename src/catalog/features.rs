@@ -43,24 +43,20 @@ pub const ENGINEERED_FEATURES: [&str; N_ENGINEERED] = [
 ];
 
 /// All 16 feature names: base first, then engineered.
-pub const FEATURE_NAMES: [&str; N_FEATURES] = [
-    "danceability",
-    "energy",
-    "loudness",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-    "energy_loudness",
-    "dance_valence",
-    "acoustic_instrumental",
-    "electronic_score",
-    "vocal_score",
-    "mood_score",
-    "dance_intensity",
-];
+pub const FEATURE_NAMES: [&str; N_FEATURES] = {
+    let mut out = [""; N_FEATURES];
+    let mut i = 0;
+    while i < N_BASE {
+        out[i] = BASE_FEATURES[i];
+        i += 1;
+    }
+    let mut k = 0;
+    while k < N_ENGINEERED {
+        out[N_BASE + k] = ENGINEERED_FEATURES[k];
+        k += 1;
+    }
+    out
+};
 
 /// Index of each base feature.
 pub mod idx {
@@ -218,6 +214,15 @@ pub fn dequantize(q: u8) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feature_names_are_base_then_engineered() {
+        assert_eq!(FEATURE_NAMES[0], "danceability");
+        assert_eq!(FEATURE_NAMES[N_BASE - 1], "tempo");
+        assert_eq!(FEATURE_NAMES[N_BASE], "energy_loudness");
+        assert_eq!(FEATURE_NAMES[N_FEATURES - 1], "dance_intensity");
+        assert!(FEATURE_NAMES.iter().all(|n| !n.is_empty()));
+    }
 
     #[test]
     fn engineered_features_stay_in_unit_range() {
