@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use crate::catalog::features::{Features, N_FEATURES};
 use crate::catalog::Catalog;
 use crate::explain;
+use crate::rank::{self as core_rank, zscore};
 use crate::rerank::{self, RerankOptions};
 use crate::search::SearchIndex;
 
@@ -56,23 +57,6 @@ pub struct Engine {
     pub unit: Vec<Emb>,
     /// Cold-start candidates with their scores (depends on the head; refreshed when it changes).
     pub cold_scores: Vec<(usize, f32)>,
-}
-
-/// Standardise in place (mean 0, sd 1); constant input becomes zeros.
-pub fn zscore(v: &mut [f32]) {
-    if v.is_empty() {
-        return;
-    }
-    let n = v.len() as f64;
-    let mean = v.iter().map(|&x| x as f64).sum::<f64>() / n;
-    let sd = (v.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n).sqrt();
-    for x in v.iter_mut() {
-        *x = if sd > 1e-12 {
-            ((*x as f64 - mean) / sd) as f32
-        } else {
-            0.0
-        };
-    }
 }
 
 /// Hard limit for the share link / storage: ignore absurd like lists.
@@ -170,28 +154,10 @@ impl Engine {
 
     /// Taste profile: mean liked embedding minus half the mean disliked one.
     pub fn profile(&self, likes: &[usize], dislikes: &[usize]) -> Option<Emb> {
-        let liked: Vec<usize> = likes
-            .iter()
-            .copied()
-            .filter(|&i| i < self.emb.len())
-            .collect();
-        if liked.is_empty() {
-            return None;
-        }
-        let mut p = [0.0f32; EMB];
-        for &i in &liked {
-            for k in 0..EMB {
-                p[k] += self.emb[i][k] / liked.len() as f32;
-            }
-        }
-        let disliked: Vec<usize> = dislikes
-            .iter()
-            .copied()
-            .filter(|&i| i < self.emb.len())
-            .collect();
-        for &i in &disliked {
-            for k in 0..EMB {
-                p[k] -= 0.5 * self.emb[i][k] / disliked.len() as f32;
+        let mut p = core_rank::profile(&self.emb, likes)?;
+        if let Some(d) = core_rank::profile(&self.emb, dislikes) {
+            for (a, b) in p.iter_mut().zip(&d) {
+                *a -= 0.5 * b;
             }
         }
         Some(p)
