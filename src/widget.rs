@@ -11,7 +11,7 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::engine::Engine;
-use crate::rerank::RerankOptions;
+use crate::recommend::rerank::RerankOptions;
 use crate::web::load::fetch_bytes;
 
 #[derive(Debug, Deserialize, Default)]

@@ -24,9 +24,9 @@ fn finetune_is_deterministic_in_wasm() {
 /// Timings in the browser (printed; bounds are loose so slow CI machines pass).
 #[wasm_bindgen_test]
 fn wasm_timings() {
-    use soundalike::finetune::{fine_tune, FineTuneConfig};
+    use soundalike::model::finetune::{fine_tune, FineTuneConfig};
     use soundalike::rank::{encode_all, head_scores, profile};
-    let w = soundalike::weights::Weights::from_bytes(common::WEIGHTS).unwrap();
+    let w = soundalike::model::weights::Weights::from_bytes(common::WEIGHTS).unwrap();
     let feats: Vec<[f32; 16]> = (0..66_000)
         .map(|i| std::array::from_fn(|j| ((i * 7 + j * 13) % 101) as f32 / 100.0))
         .collect();

@@ -3,6 +3,7 @@
 //! `features` and `format` compile for wasm32; `ingest` and `interactions` (CSV and files) are
 //! native only.
 
+pub mod analysis;
 pub mod features;
 pub mod format;
 #[cfg(not(target_arch = "wasm32"))]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args as ClapArgs;
 
-use crate::analysis::{correlation, correlation_matrix, strongest_pairs};
+use crate::catalog::analysis::{correlation, correlation_matrix, strongest_pairs};
 use crate::catalog::features::FEATURE_NAMES;
 
 #[derive(ClapArgs)]

@@ -1,5 +1,5 @@
-//! `soundalike bench`: the native side of scripts/bench.sh. Runs the same engine code as the page
-//! (`engine::bench`) on the same catalog and weights, so the browser figures can be shown as ratios.
+//! `soundalike bench`: the native side of scripts/bench.sh. Runs the same code as the page
+//! (`recommend::bench`) on the same catalog and weights, so the browser figures can be shown as ratios.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args as ClapArgs;
 
-use crate::engine::{bench, Engine};
+use crate::recommend::{bench, Recommender};
 
 #[derive(ClapArgs)]
 pub struct Args {
@@ -35,12 +35,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("reading {}", args.weights.display()))?;
     let t0 = Instant::now();
     let now = move || t0.elapsed().as_secs_f64() * 1000.0;
-    let catalog = Engine::decode_catalog(&cat_bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let model = Engine::decode_weights(&w_bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let catalog = crate::catalog::Catalog::from_bytes(&cat_bytes)
+        .with_context(|| format!("catalog {}", args.catalog.display()))?;
+    let weights = crate::model::Weights::from_bytes(&w_bytes)
+        .with_context(|| format!("weights {}", args.weights.display()))?;
     let load_ms = now();
-    let engine = Engine::new(catalog, model);
+    let rec = Recommender::new(catalog, weights)?;
     let ready_ms = now();
-    let f = bench::run(&engine, args.queries, args.likes, &now);
+    let f = bench::run(&rec, args.queries, args.likes, &now);
     if args.json {
         let mut v = serde_json::to_value(&f)?;
         v["decode_ms"] = load_ms.into();

@@ -4,9 +4,9 @@
 pub mod analyze;
 pub mod bench;
 pub mod catalog;
+pub mod common;
 pub mod eval;
 pub mod place;
-pub mod progress;
 pub mod recommend;
 pub mod train;
 

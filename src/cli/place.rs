@@ -9,9 +9,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Result};
 use serde::Serialize;
 
-use crate::cli::recommend::trunc;
-use crate::cli::train::{load_catalog, load_weights};
-use crate::rank::{cosine_scores, encode_all, top_k, DenseEncoder};
+use crate::cli::common::{load_recommender, trunc};
 
 /// Arguments of `soundalike place`.
 #[derive(clap::Args, Debug, Clone)]
@@ -56,8 +54,8 @@ struct Placed<'a> {
 
 /// Run `soundalike place`.
 pub fn run(args: PlaceArgs) -> Result<()> {
-    let catalog = load_catalog(&args.catalog)?;
-    let weights = load_weights(&args.weights)?;
+    let rec = load_recommender(&args.catalog, &args.weights)?;
+    let catalog = rec.catalog();
     let (rows, report) = crate::catalog::ingest::read_tracks_csv(&args.csv, |_| {})
         .map_err(|e| anyhow!("{}: {e}", args.csv.display()))?;
     if rows.is_empty() {
@@ -66,16 +64,14 @@ pub fn run(args: PlaceArgs) -> Result<()> {
             args.csv.display()
         ));
     }
-    let emb = encode_all(&weights, &catalog.features);
-    let enc = DenseEncoder::new(&weights.autoencoder);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for row in &rows {
         let f = catalog.scaler.scale(&row.raw);
-        let e = enc.encode(&f);
-        let sims = cosine_scores(&emb, &e);
-        let me: Vec<usize> = catalog.index_of(&row.track.id).into_iter().collect();
-        let top = top_k(&sims, args.k, &me);
+        let me = catalog.index_of(&row.track.id);
+        let mut top = rec.neighbours(&rec.encode(&f), args.k + 1);
+        top.retain(|&(i, _)| Some(i) != me);
+        top.truncate(args.k);
         if args.json {
             let p = Placed {
                 track: TrackRef {

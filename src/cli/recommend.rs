@@ -11,12 +11,8 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::Catalog;
-use crate::cli::train::{load_catalog, load_weights, popularity};
-use crate::finetune::{fine_tune, FineTuneConfig};
-use crate::model::Embedding32;
-use crate::rank::{encode_all, recommend};
-use crate::weights::Weights;
+use crate::cli::common::{load_recommender, trunc};
+use crate::recommend::{Options, Query, Recommender};
 
 /// Arguments of `soundalike recommend`.
 #[derive(clap::Args, Debug, Clone)]
@@ -42,13 +38,10 @@ pub struct RecommendArgs {
     /// Single query: print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Fine-tune seed.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
 }
 
 #[derive(Deserialize)]
-struct Query {
+struct QueryLine {
     id: serde_json::Value,
     #[serde(default)]
     likes: Vec<String>,
@@ -60,68 +53,36 @@ struct Answer<'a> {
     tracks: Vec<&'a str>,
 }
 
-/// A loaded recommender: catalog, weights and precomputed embeddings.
-pub struct Recommender {
-    pub catalog: Catalog,
-    pub weights: Weights,
-    pub embeddings: Vec<Embedding32>,
-    pub popularity: Vec<f32>,
+/// Resolve ids to catalog indices (first occurrence kept); unknown ids are returned separately.
+fn resolve<'a>(rec: &Recommender, ids: &'a [String]) -> (Vec<usize>, Vec<&'a str>) {
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for id in ids {
+        match rec.catalog().index_of(id) {
+            Some(i) if !known.contains(&i) => known.push(i),
+            Some(_) => {}
+            None => unknown.push(id.as_str()),
+        }
+    }
+    (known, unknown)
 }
 
-impl Recommender {
-    /// Embed the catalog once.
-    pub fn new(catalog: Catalog, weights: Weights) -> Self {
-        let embeddings = encode_all(&weights, &catalog.features);
-        let popularity = popularity(&catalog);
-        Self {
-            catalog,
-            weights,
-            embeddings,
-            popularity,
-        }
-    }
-
-    /// Resolve ids to catalog indices; unknown ids are returned separately.
-    pub fn resolve<'a>(&self, ids: &'a [String]) -> (Vec<usize>, Vec<&'a str>) {
-        let mut known = Vec::new();
-        let mut unknown = Vec::new();
-        for id in ids {
-            match self.catalog.index_of(id) {
-                Some(i) if !known.contains(&i) => known.push(i),
-                Some(_) => {}
-                None => unknown.push(id.as_str()),
-            }
-        }
-        (known, unknown)
-    }
-
-    /// Top-k (index, score) for these likes; fine-tunes the head first unless told not to.
-    pub fn recommend(
-        &self,
-        likes: &[usize],
-        k: usize,
-        finetune: bool,
-        seed: u64,
-    ) -> Vec<(usize, f32)> {
-        let head = if finetune && !likes.is_empty() {
-            let cfg = FineTuneConfig {
-                seed,
-                ..FineTuneConfig::default()
-            };
-            fine_tune(&self.weights.head, &self.embeddings, likes, &[], cfg)
-                .unwrap_or_else(|_| self.weights.head.clone())
-        } else {
-            self.weights.head.clone()
-        };
-        recommend(
-            &head,
-            &self.embeddings,
-            likes,
-            k,
-            self.weights.blend,
-            Some(&self.popularity),
-        )
-    }
+/// Top-k for these likes through the page's ranking; fine-tunes the head first unless told not to
+/// (as "Tune to me" on the page), and goes back to the shipped head afterwards.
+fn answer(rec: &mut Recommender, likes: &[usize], k: usize, finetune: bool) -> Vec<(usize, f32)> {
+    let tuned = if finetune {
+        rec.fine_tuned(likes, &[]).ok()
+    } else {
+        None
+    };
+    rec.set_head(tuned);
+    let out = rec
+        .recommend(&Query::likes(likes, k))
+        .into_iter()
+        .map(|r| (r.index, r.score))
+        .collect();
+    rec.set_head(None);
+    out
 }
 
 /// Run `soundalike recommend`.
@@ -129,7 +90,10 @@ pub fn run(args: RecommendArgs) -> Result<()> {
     if args.queries.is_none() && args.likes.is_empty() {
         bail!("give --queries FILE.jsonl or at least one --like ID");
     }
-    let rec = Recommender::new(load_catalog(&args.catalog)?, load_weights(&args.weights)?);
+    if args.k == 0 || args.k > Options::MAX_K {
+        bail!("--k must be between 1 and {}", Options::MAX_K);
+    }
+    let mut rec = load_recommender(&args.catalog, &args.weights)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if let Some(path) = &args.queries {
@@ -145,23 +109,23 @@ pub fn run(args: RecommendArgs) -> Result<()> {
             if line.trim().is_empty() {
                 continue;
             }
-            let q: Query = match serde_json::from_str(&line) {
+            let q: QueryLine = match serde_json::from_str(&line) {
                 Ok(q) => q,
                 Err(e) => {
                     eprintln!("line {}: invalid query ({e}); skipped", n + 1);
                     continue;
                 }
             };
-            let (likes, unknown) = rec.resolve(&q.likes);
+            let (likes, unknown) = resolve(&rec, &q.likes);
             for u in unknown {
                 eprintln!("query {}: unknown track id {u:?}; skipped", q.id);
             }
-            let top = rec.recommend(&likes, args.k, !args.no_finetune, args.seed);
+            let top = answer(&mut rec, &likes, args.k, !args.no_finetune);
             let ans = Answer {
                 id: &q.id,
                 tracks: top
                     .iter()
-                    .map(|(i, _)| rec.catalog.tracks[*i].id.as_str())
+                    .map(|(i, _)| rec.catalog().tracks[*i].id.as_str())
                     .collect(),
             };
             serde_json::to_writer(&mut out, &ans)?;
@@ -169,11 +133,11 @@ pub fn run(args: RecommendArgs) -> Result<()> {
         }
     }
     if !args.likes.is_empty() {
-        let (likes, unknown) = rec.resolve(&args.likes);
+        let (likes, unknown) = resolve(&rec, &args.likes);
         for u in unknown {
             eprintln!("unknown track id {u:?}; skipped");
         }
-        let top = rec.recommend(&likes, args.k, !args.no_finetune, args.seed);
+        let top = answer(&mut rec, &likes, args.k, !args.no_finetune);
         if args.json {
             #[derive(Serialize)]
             struct Row<'a> {
@@ -185,7 +149,7 @@ pub fn run(args: RecommendArgs) -> Result<()> {
             let rows: Vec<Row> = top
                 .iter()
                 .map(|&(i, s)| {
-                    let t = &rec.catalog.tracks[i];
+                    let t = &rec.catalog().tracks[i];
                     Row {
                         id: &t.id,
                         name: &t.name,
@@ -206,7 +170,7 @@ pub fn run(args: RecommendArgs) -> Result<()> {
                 "#", "id", "score", "name"
             )?;
             for (r, &(i, s)) in top.iter().enumerate() {
-                let t = &rec.catalog.tracks[i];
+                let t = &rec.catalog().tracks[i];
                 writeln!(
                     out,
                     "{:>4}  {:<22}  {:>7.3}  {:<40}  {}",
@@ -221,13 +185,4 @@ pub fn run(args: RecommendArgs) -> Result<()> {
     }
     out.flush()?;
     Ok(())
-}
-
-/// Truncate to `n` chars.
-pub fn trunc(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n - 1).chain(['…']).collect()
-    }
 }

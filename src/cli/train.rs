@@ -5,19 +5,16 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::catalog::Catalog;
-use crate::eval::{choose_blend, EvalInput};
-use crate::finetune::FineTuneConfig;
-use crate::model::HeadInput;
-use crate::rank::encode_all;
-use crate::train::{
-    split_playlists, train_autoencoder, train_head, AeConfig, AeReport, EpochLog, HeadConfig,
-    HeadReport, Progress,
+use crate::cli::common::{epoch_bars, load_catalog, load_playlist_split};
+use crate::eval::choose_blend;
+use crate::model::train::{
+    train_autoencoder, train_head, AeConfig, AeReport, EpochLog, HeadConfig, HeadReport,
 };
-use crate::weights::Weights;
+use crate::model::Weights;
+use crate::model::{encode_all, HeadInput};
+use crate::recommend::Recommender;
 
 /// Arguments of `soundalike train`.
 #[derive(clap::Args, Debug, Clone)]
@@ -58,106 +55,6 @@ pub struct TrainArgs {
     /// Hide progress bars.
     #[arg(long)]
     pub quiet: bool,
-}
-
-/// Playlists as catalog indices, split (train, validation, test) by playlist id with `seed`.
-/// `soundalike train` and `soundalike eval` share this, so test playlists are never trained on.
-pub type PlaylistSplit = (Vec<Vec<usize>>, Vec<Vec<usize>>, Vec<Vec<usize>>);
-
-/// Load interactions and split them 70/10/20 by playlist id.
-pub fn load_playlist_split(
-    catalog: &Catalog,
-    interactions: &Path,
-    seed: u64,
-) -> Result<PlaylistSplit> {
-    let inter = crate::catalog::interactions::Interactions::load(interactions)
-        .map_err(anyhow::Error::msg)?;
-    let mut pls: Vec<(String, Vec<usize>)> = inter
-        .playlists
-        .iter()
-        .map(|p| {
-            let mut v: Vec<usize> = p
-                .tracks
-                .iter()
-                .filter_map(|t| catalog.index_of(t))
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            (p.id.clone(), v)
-        })
-        .filter(|(_, v)| v.len() >= 2)
-        .collect();
-    pls.sort_by(|a, b| a.0.cmp(&b.0));
-    let (tr, va, te) = split_playlists(pls.len(), seed, 0.7, 0.1);
-    let pick = |ix: Vec<usize>| ix.into_iter().map(|i| pls[i].1.clone()).collect::<Vec<_>>();
-    Ok((pick(tr), pick(va), pick(te)))
-}
-
-/// Read a catalog file.
-pub fn load_catalog(path: &Path) -> Result<Catalog> {
-    let bytes = std::fs::read(path).with_context(|| {
-        format!(
-            "reading catalog {} (build it with `soundalike catalog build`)",
-            path.display()
-        )
-    })?;
-    Catalog::from_bytes(&bytes).map_err(|e| anyhow::anyhow!("catalog {}: {e}", path.display()))
-}
-
-/// Read a weights file.
-pub fn load_weights(path: &Path) -> Result<Weights> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("reading weights {}", path.display()))?;
-    Weights::from_bytes(&bytes).map_err(|e| anyhow::anyhow!("weights {}: {e}", path.display()))
-}
-
-/// Popularity per track in [0, 100] (0 when unknown).
-pub fn popularity(catalog: &Catalog) -> Vec<f32> {
-    catalog
-        .tracks
-        .iter()
-        .map(|t| t.popularity.map(|p| p as f32).unwrap_or(0.0))
-        .collect()
-}
-
-/// A progress callback drawing one indicatif bar per epoch.
-pub fn progress_bars(quiet: bool) -> impl FnMut(Progress) {
-    let mut bar: Option<ProgressBar> = None;
-    move |p| {
-        if quiet {
-            return;
-        }
-        match p {
-            Progress::EpochStart {
-                phase,
-                epoch,
-                batches,
-            } => {
-                let b = ProgressBar::new(batches as u64).with_style(
-                    ProgressStyle::default_bar()
-                        .template("{prefix:>18} [{bar:30}] {pos}/{len} {msg}")
-                        .unwrap_or_else(|_| ProgressStyle::default_bar())
-                        .progress_chars("=> "),
-                );
-                b.set_prefix(format!("{phase} epoch {epoch}"));
-                bar = Some(b);
-            }
-            Progress::Batch { loss } => {
-                if let Some(b) = &bar {
-                    b.inc(1);
-                    b.set_message(format!("loss {loss:.5}"));
-                }
-            }
-            Progress::EpochEnd { log, .. } => {
-                if let Some(b) = bar.take() {
-                    b.finish_with_message(format!(
-                        "train {:.5} val {:.5} lr {:.1e}",
-                        log.train_loss, log.val_loss, log.lr
-                    ));
-                }
-            }
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -244,7 +141,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         val_pl.len(),
         test_pl.len()
     );
-    let mut cb = progress_bars(args.quiet);
+    let mut cb = epoch_bars(args.quiet);
     let t0 = Instant::now();
     let ae_cfg = AeConfig {
         epochs: args.epochs,
@@ -260,7 +157,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     );
     let mut weights = Weights {
         autoencoder: ae,
-        head: crate::weights::Head::new(input, &crate::model::cpu()),
+        head: crate::model::weights::Head::new(input, &crate::model::cpu()),
         blend: 0.5,
     };
     let emb = encode_all(&weights, &catalog.features);
@@ -279,21 +176,14 @@ pub fn run(args: TrainArgs) -> Result<()> {
         head_report.best_epoch, head_report.best_val_loss, head_seconds
     );
     weights.head = head;
-    let pop = popularity(&catalog);
-    let inp = EvalInput {
-        features: &catalog.features,
-        embeddings: &emb,
-        popularity: &pop,
-        head: &weights.head,
-        blend: 0.5,
-        finetune: FineTuneConfig::default(),
-    };
+    let catalog_len = catalog.len();
+    let mut rec = Recommender::new(catalog, weights.clone())?;
     let candidates = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
-    let (blend, blend_rows) = choose_blend(&inp, &val_pl, args.seed, &candidates);
+    let (blend, blend_rows) = choose_blend(&mut rec, &val_pl, args.seed, &candidates);
     for (b, n, r) in &blend_rows {
-        eprintln!("  blend {b:.1}: val NDCG@10 {n:.4} Recall@100 {r:.4}");
+        eprintln!("  blend {b:.1}: val NDCG@10 {n:.4} Recall@100 {r:.4} (recommender + fine-tune)");
     }
-    eprintln!("chosen blend {blend:.1}");
+    eprintln!("chosen blend {blend:.1} ({catalog_len} tracks)");
     weights.blend = blend;
     let bytes = weights.to_bytes();
     if let Some(dir) = args.out.parent() {

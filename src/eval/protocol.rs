@@ -1,21 +1,84 @@
-//! Playlist continuation evaluation (issue item 8).
+//! Playlist continuation: for each held-out playlist a seeded half of its tracks are the likes and
+//! the rest the targets; every method ranks the catalog minus the likes, and we report
+//! R-precision, NDCG@10 and Recall@100 averaged over playlists, twice: over the whole catalog and
+//! over the dated tracks only (those with a release year and a popularity: only they can appear
+//! in a playlist, so a method could otherwise win by telling the two sources apart).
 //!
-//! For each held-out playlist a seeded half of its tracks are the likes and the rest the targets;
-//! every method ranks the whole catalog minus the likes; we report R-precision, NDCG@10 and
-//! Recall@100 averaged over playlists.
+//! The product's rows ask [`Recommender::recommend`] with the page's default [`Options`] (every
+//! genre, no bounds, no diversity) and the fine-tune the page runs (shipped head, default
+//! settings, seed [`Recommender::TUNE_SEED`]), so they measure what a listener gets.
+
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::finetune::{fine_tune, FineTuneConfig};
-use crate::model::{Embedding32, N_IN};
-use crate::rank::{blend_scores, cosine_scores, head_scores, profile, top_k};
+use super::metrics::{ndcg_at, r_precision, recall_at};
+use crate::catalog::features::N_BASE;
+use crate::catalog::Catalog;
+use crate::model::dense::head_scores;
+use crate::recommend::score::top_k;
+use crate::recommend::{Options, Query, Recommender};
 use crate::rng::Rng64;
-use crate::weights::Head;
+use crate::vector::{cosine, mean_all, mean_of};
 
-/// Mean metrics of one method.
+/// A ranking method, in table order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Random,
+    Popularity,
+    /// Cosine to the mean of the likes over the 16 min-max features (the paper's fallback).
+    ContentCosine,
+    /// Cosine over the 9 audio features after subtracting the catalog mean.
+    CentredAudioCosine,
+    /// Cosine to the mean liked embedding over the whole catalog.
+    EmbeddingCosine,
+    /// The shipped rating head alone, over the whole catalog.
+    PretrainedHead,
+    /// The product before "Tune to me": `Recommender::recommend` with the shipped head.
+    Recommender,
+    /// The product after "Tune to me": `Recommender::recommend` with the fine-tuned head.
+    RecommenderFineTuned,
+}
+
+impl Method {
+    pub const ALL: [Method; 8] = [
+        Method::Random,
+        Method::Popularity,
+        Method::ContentCosine,
+        Method::CentredAudioCosine,
+        Method::EmbeddingCosine,
+        Method::PretrainedHead,
+        Method::Recommender,
+        Method::RecommenderFineTuned,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Random => "random",
+            Method::Popularity => "popularity",
+            Method::ContentCosine => "content cosine (16 feats)",
+            Method::CentredAudioCosine => "centred cosine (9 audio)",
+            Method::EmbeddingCosine => "embedding cosine",
+            Method::PretrainedHead => "pretrained head",
+            Method::Recommender => "recommender (page)",
+            Method::RecommenderFineTuned => "recommender + fine-tune",
+        }
+    }
+}
+
+/// Which tracks are ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Candidates {
+    All,
+    Dated,
+}
+
+/// Mean metrics of one method over one candidate set.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct MethodScore {
     pub method: String,
+    pub candidates: String,
     pub r_precision: f64,
     pub ndcg_at_10: f64,
     pub recall_at_100: f64,
@@ -31,82 +94,42 @@ pub struct EvalTable {
 }
 
 impl EvalTable {
-    /// The row of `method`.
-    pub fn get(&self, method: &str) -> Option<&MethodScore> {
-        self.rows.iter().find(|r| r.method == method)
+    /// The row of `method` over `candidates`.
+    pub fn get(&self, method: Method, candidates: Candidates) -> Option<&MethodScore> {
+        let c = candidates_label(candidates);
+        self.rows
+            .iter()
+            .find(|r| r.method == method.label() && r.candidates == c)
     }
 
     /// Human-readable table.
     pub fn to_table(&self) -> String {
         let mut s = format!(
-            "{} held-out playlists, seed {}, blend {:.2}\n{:<28} {:>12} {:>10} {:>11}\n",
-            self.playlists, self.seed, self.blend, "method", "R-precision", "NDCG@10", "Recall@100"
+            "{} playlists, seed {}, blend {:.2}\n{:<28} {:>10} {:>12} {:>10} {:>11}\n",
+            self.playlists,
+            self.seed,
+            self.blend,
+            "method",
+            "candidates",
+            "R-precision",
+            "NDCG@10",
+            "Recall@100"
         );
         for r in &self.rows {
             s += &format!(
-                "{:<28} {:>12.4} {:>10.4} {:>11.4}\n",
-                r.method, r.r_precision, r.ndcg_at_10, r.recall_at_100
+                "{:<28} {:>10} {:>12.4} {:>10.4} {:>11.4}\n",
+                r.method, r.candidates, r.r_precision, r.ndcg_at_10, r.recall_at_100
             );
         }
         s
     }
 }
 
-/// R-precision: fraction of the top-|targets| that are targets.
-pub fn r_precision(ranked: &[usize], targets: &std::collections::HashSet<usize>) -> f64 {
-    let r = targets.len();
-    if r == 0 {
-        return 0.0;
+fn candidates_label(c: Candidates) -> &'static str {
+    match c {
+        Candidates::All => "all",
+        Candidates::Dated => "dated",
     }
-    ranked
-        .iter()
-        .take(r)
-        .filter(|i| targets.contains(i))
-        .count() as f64
-        / r as f64
-}
-
-/// Binary-relevance NDCG@k.
-pub fn ndcg_at(ranked: &[usize], targets: &std::collections::HashSet<usize>, k: usize) -> f64 {
-    let dcg: f64 = ranked
-        .iter()
-        .take(k)
-        .enumerate()
-        .filter(|(_, i)| targets.contains(i))
-        .map(|(p, _)| 1.0 / (p as f64 + 2.0).log2())
-        .sum();
-    let ideal: f64 = (0..targets.len().min(k))
-        .map(|p| 1.0 / (p as f64 + 2.0).log2())
-        .sum();
-    if ideal > 0.0 {
-        dcg / ideal
-    } else {
-        0.0
-    }
-}
-
-/// Recall@k.
-pub fn recall_at(ranked: &[usize], targets: &std::collections::HashSet<usize>, k: usize) -> f64 {
-    if targets.is_empty() {
-        return 0.0;
-    }
-    ranked
-        .iter()
-        .take(k)
-        .filter(|i| targets.contains(i))
-        .count() as f64
-        / targets.len() as f64
-}
-
-/// Everything the evaluation needs.
-pub struct EvalInput<'a> {
-    pub features: &'a [[f32; N_IN]],
-    pub embeddings: &'a [Embedding32],
-    /// Popularity per track (0 when unknown).
-    pub popularity: &'a [f32],
-    pub head: &'a Head,
-    pub blend: f32,
-    pub finetune: FineTuneConfig,
 }
 
 /// Seeded likes/targets split of one playlist.
@@ -120,152 +143,216 @@ pub fn split_playlist(pl: &[usize], seed: u64, k: usize) -> (Vec<usize>, Vec<usi
     (t, targets)
 }
 
-/// The methods, in table order.
-pub const METHODS: [&str; 6] = [
-    "random",
-    "popularity",
-    "content cosine (16 feats)",
-    "embedding cosine",
-    "pretrained head",
-    "hybrid + fine-tune",
-];
-
-/// Scores of every method for one playlist's likes (`None` to skip the slow fine-tune).
-fn method_scores(
-    inp: &EvalInput,
+/// What the product ranks for these likes: `Recommender::recommend` with the page's default
+/// options and `k` results (restricted to dated tracks when `dated` is given).
+pub fn product_ranking(
+    rec: &Recommender,
     likes: &[usize],
-    seed: u64,
     k: usize,
-    with_ft: bool,
-) -> Vec<Vec<f32>> {
-    let n = inp.embeddings.len();
-    let mut rng = Rng64::fork(seed ^ 0xABCD, k as u64);
-    let random: Vec<f32> = (0..n).map(|_| rng.next_f32()).collect();
-    let pop: Vec<f32> = inp.popularity.to_vec();
-    // content cosine on the 16 scaled features
-    let mut fp = [0.0f32; N_IN];
-    for &l in likes {
-        for (a, b) in fp.iter_mut().zip(&inp.features[l]) {
-            *a += b / likes.len() as f32;
-        }
-    }
-    let content = cosine_scores(inp.features, &fp);
-    let p = profile(inp.embeddings, likes).unwrap_or([0.0; 32]);
-    let emb_cos = cosine_scores(inp.embeddings, &p);
-    let head = head_scores(inp.head, inp.embeddings, Some(&p));
-    let mut out = vec![random, pop, content, emb_cos.clone(), head];
-    if with_ft {
-        let cfg = FineTuneConfig {
-            seed: seed.wrapping_add(k as u64),
-            ..inp.finetune
-        };
-        let ft = fine_tune(inp.head, inp.embeddings, likes, &[], cfg)
-            .unwrap_or_else(|_| inp.head.clone());
-        let h = head_scores(&ft, inp.embeddings, Some(&p));
-        out.push(blend_scores(emb_cos, h, inp.blend));
-    }
-    out
+    dated: Option<&[bool]>,
+) -> Vec<usize> {
+    let q = Query {
+        likes: likes.to_vec(),
+        dislikes: Vec::new(),
+        options: Options {
+            k,
+            dated_only: dated.is_some(),
+            ..Options::default()
+        },
+    };
+    rec.recommend(&q).into_iter().map(|r| r.index).collect()
 }
 
-fn metrics_of(
-    scores: &[f32],
+/// Everything the baselines need, computed once per catalog.
+struct Baselines {
+    popularity: Vec<f32>,
+    /// Audio features minus their catalog mean.
+    centred: Vec<[f32; N_BASE]>,
+}
+
+impl Baselines {
+    fn new(catalog: &Catalog) -> Baselines {
+        let audio: Vec<[f32; N_BASE]> = catalog
+            .features
+            .iter()
+            .map(|f| std::array::from_fn(|k| f[k]))
+            .collect();
+        let mean = mean_all(audio.iter().copied());
+        let centred = audio
+            .iter()
+            .map(|a| std::array::from_fn(|k| a[k] - mean[k]))
+            .collect();
+        let popularity = catalog
+            .tracks
+            .iter()
+            .map(|t| t.popularity.map_or(0.0, f32::from))
+            .collect();
+        Baselines {
+            popularity,
+            centred,
+        }
+    }
+
+    /// A score per track for a baseline method; `None` for the product's methods.
+    fn scores(
+        &self,
+        m: Method,
+        rec: &Recommender,
+        likes: &[usize],
+        rng: &mut Rng64,
+    ) -> Option<Vec<f32>> {
+        let feats = &rec.catalog().features;
+        Some(match m {
+            Method::Random => (0..rec.len()).map(|_| rng.next_f32()).collect(),
+            Method::Popularity => self.popularity.clone(),
+            Method::ContentCosine => {
+                let p = mean_of(feats, likes)?;
+                feats.iter().map(|f| cosine(f, &p)).collect()
+            }
+            Method::CentredAudioCosine => {
+                let p = mean_of(&self.centred, likes)?;
+                self.centred.iter().map(|f| cosine(f, &p)).collect()
+            }
+            Method::EmbeddingCosine => {
+                let p = mean_of(rec.embeddings(), likes)?;
+                rec.embeddings().iter().map(|e| cosine(e, &p)).collect()
+            }
+            Method::PretrainedHead => {
+                let p = mean_of(rec.embeddings(), likes)?;
+                head_scores(rec.shipped_head(), rec.embeddings(), Some(&p))
+            }
+            Method::Recommender | Method::RecommenderFineTuned => return None,
+        })
+    }
+}
+
+/// Top `k` of a score vector, likes excluded, restricted to the dated tracks when given.
+fn ranked_by_scores(
+    mut scores: Vec<f32>,
     likes: &[usize],
-    targets: &std::collections::HashSet<usize>,
-) -> [f64; 3] {
-    let depth = targets.len().max(100);
-    let ranked: Vec<usize> = top_k(scores, depth, likes)
-        .into_iter()
-        .map(|x| x.0)
-        .collect();
+    k: usize,
+    dated: Option<&[bool]>,
+) -> Vec<usize> {
+    if let Some(d) = dated {
+        for (s, &ok) in scores.iter_mut().zip(d) {
+            if !ok {
+                *s = f32::NAN;
+            }
+        }
+    }
+    top_k(&scores, k, likes).into_iter().map(|x| x.0).collect()
+}
+
+fn metrics_of(ranked: &[usize], targets: &HashSet<usize>) -> [f64; 3] {
     [
-        r_precision(&ranked, targets),
-        ndcg_at(&ranked, targets, 10),
-        recall_at(&ranked, targets, 100),
+        r_precision(ranked, targets),
+        ndcg_at(ranked, targets, 10),
+        recall_at(ranked, targets, 100),
     ]
 }
 
 /// Evaluate every method on `playlists` (catalog indices; playlists with < 2 tracks skipped).
-pub fn evaluate(inp: &EvalInput, playlists: &[Vec<usize>], seed: u64) -> EvalTable {
-    let mut sums = vec![[0.0f64; 3]; METHODS.len()];
+/// Leaves the recommender with the shipped head.
+pub fn evaluate(rec: &mut Recommender, playlists: &[Vec<usize>], seed: u64) -> EvalTable {
+    let base = Baselines::new(rec.catalog());
+    let dated_mask = rec.dated().to_vec();
+    let sets = [
+        (Candidates::All, None),
+        (Candidates::Dated, Some(dated_mask.as_slice())),
+    ];
+    let mut sums = vec![[0.0f64; 3]; Method::ALL.len() * sets.len()];
+    let mut count = 0usize;
+    rec.set_head(None);
+    for (k, pl) in playlists.iter().enumerate() {
+        let (likes, targets) = split_playlist(pl, seed, k);
+        if likes.is_empty() || targets.is_empty() {
+            continue;
+        }
+        count += 1;
+        let depth = targets.len().max(100);
+        let targets: HashSet<usize> = targets.into_iter().collect();
+        let tuned = rec.fine_tuned(&likes, &[]).ok();
+        for (mi, &m) in Method::ALL.iter().enumerate() {
+            for (si, &(_, mask)) in sets.iter().enumerate() {
+                let mut rng = Rng64::fork(seed ^ 0xABCD, k as u64);
+                let ranked = match base.scores(m, rec, &likes, &mut rng) {
+                    Some(s) => ranked_by_scores(s, &likes, depth, mask),
+                    None if m == Method::Recommender => product_ranking(rec, &likes, depth, mask),
+                    None => {
+                        rec.set_head(tuned.clone());
+                        let r = product_ranking(rec, &likes, depth, mask);
+                        rec.set_head(None);
+                        r
+                    }
+                };
+                let r = metrics_of(&ranked, &targets);
+                for j in 0..3 {
+                    sums[mi * sets.len() + si][j] += r[j];
+                }
+            }
+        }
+    }
+    let c = count.max(1) as f64;
+    let mut rows = Vec::new();
+    for (mi, m) in Method::ALL.iter().enumerate() {
+        for (si, &(cand, _)) in sets.iter().enumerate() {
+            let s = sums[mi * sets.len() + si];
+            rows.push(MethodScore {
+                method: m.label().to_string(),
+                candidates: candidates_label(cand).to_string(),
+                r_precision: s[0] / c,
+                ndcg_at_10: s[1] / c,
+                recall_at_100: s[2] / c,
+            });
+        }
+    }
+    EvalTable {
+        playlists: count,
+        seed,
+        blend: rec.blend(),
+        rows,
+    }
+}
+
+/// Choose the hybrid blend on validation playlists: for each candidate, the mean NDCG@10 +
+/// Recall@100 of the fine-tuned recommender over the whole catalog. Returns (best blend,
+/// [(blend, ndcg, recall)]) and leaves the recommender at the best blend with the shipped head.
+pub fn choose_blend(
+    rec: &mut Recommender,
+    playlists: &[Vec<usize>],
+    seed: u64,
+    candidates: &[f32],
+) -> (f32, Vec<(f32, f64, f64)>) {
+    let mut acc = vec![(0.0f64, 0.0f64); candidates.len()];
     let mut count = 0usize;
     for (k, pl) in playlists.iter().enumerate() {
         let (likes, targets) = split_playlist(pl, seed, k);
         if likes.is_empty() || targets.is_empty() {
             continue;
         }
-        let targets: std::collections::HashSet<usize> = targets.into_iter().collect();
         count += 1;
-        for (m, s) in method_scores(inp, &likes, seed, k, true).iter().enumerate() {
-            let r = metrics_of(s, &likes, &targets);
-            for j in 0..3 {
-                sums[m][j] += r[j];
-            }
-        }
-    }
-    let c = count.max(1) as f64;
-    EvalTable {
-        playlists: count,
-        seed,
-        blend: inp.blend,
-        rows: METHODS
-            .iter()
-            .zip(&sums)
-            .map(|(m, s)| MethodScore {
-                method: m.to_string(),
-                r_precision: s[0] / c,
-                ndcg_at_10: s[1] / c,
-                recall_at_100: s[2] / c,
-            })
-            .collect(),
-    }
-}
-
-/// Choose the hybrid blend on validation playlists: for each candidate blend, mean NDCG@10 +
-/// Recall@100 of the fine-tuned hybrid. Returns (best blend, [(blend, ndcg, recall)]).
-pub fn choose_blend(
-    inp: &EvalInput,
-    playlists: &[Vec<usize>],
-    seed: u64,
-    candidates: &[f32],
-) -> (f32, Vec<(f32, f64, f64)>) {
-    let mut acc = vec![(0.0f64, 0.0f64); candidates.len()];
-    for (k, pl) in playlists.iter().enumerate() {
-        let (likes, targets) = split_playlist(pl, seed, k);
-        if likes.is_empty() || targets.is_empty() {
-            continue;
-        }
-        let targets: std::collections::HashSet<usize> = targets.into_iter().collect();
-        let p = profile(inp.embeddings, &likes).unwrap_or([0.0; 32]);
-        let cos = cosine_scores(inp.embeddings, &p);
-        let cfg = FineTuneConfig {
-            seed: seed.wrapping_add(k as u64),
-            ..inp.finetune
-        };
-        let ft = fine_tune(inp.head, inp.embeddings, &likes, &[], cfg)
-            .unwrap_or_else(|_| inp.head.clone());
-        let h = head_scores(&ft, inp.embeddings, Some(&p));
+        let depth = targets.len().max(100);
+        let targets: HashSet<usize> = targets.into_iter().collect();
+        let tuned = rec.fine_tuned(&likes, &[]).ok();
+        rec.set_head(tuned);
         for (ci, &b) in candidates.iter().enumerate() {
-            let s = blend_scores(cos.clone(), h.clone(), b);
-            let r = metrics_of(&s, &likes, &targets);
+            rec.set_blend(b);
+            let r = metrics_of(&product_ranking(rec, &likes, depth, None), &targets);
             acc[ci].0 += r[1];
             acc[ci].1 += r[2];
         }
     }
+    rec.set_head(None);
+    let c = count.max(1) as f64;
     let rows: Vec<(f32, f64, f64)> = candidates
         .iter()
         .zip(&acc)
-        .map(|(&b, &(n, r))| {
-            (
-                b,
-                n / playlists.len().max(1) as f64,
-                r / playlists.len().max(1) as f64,
-            )
-        })
+        .map(|(&b, &(n, r))| (b, n / c, r / c))
         .collect();
     let best = rows
         .iter()
         .max_by(|a, b| (a.1 + a.2).total_cmp(&(b.1 + b.2)))
-        .map(|r| r.0)
-        .unwrap_or(0.5);
+        .map_or(0.5, |r| r.0);
+    rec.set_blend(best);
     (best, rows)
 }

@@ -11,11 +11,13 @@ use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{cpu, cpu_autodiff, to_vec, Embedding32, TrackIdNet};
-use crate::rank::head_scores;
+use burn::nn::{Embedding as IdEmbedding, EmbeddingConfig, Linear, LinearConfig};
+use burn::tensor::activation::relu;
+
+use crate::model::dense::head_scores;
+use crate::model::train::{playlist_samples, Sample};
+use crate::model::{cpu, cpu_autodiff, to_vec, Embedding, Head};
 use crate::rng::Rng64;
-use crate::train::{playlist_samples, Sample};
-use crate::weights::Head;
 
 /// RMSE per rater.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -83,7 +85,7 @@ fn rmse(pred: &[f32], samples: &[Sample]) -> f32 {
 /// Train TrackIdNet on the training playlists' pairs; early stop (patience 3) on validation.
 pub fn train_trackid(
     n_tracks: usize,
-    embeddings: &[Embedding32],
+    embeddings: &[Embedding],
     train: &[Vec<usize>],
     val: &[Vec<usize>],
     seed: u64,
@@ -123,7 +125,7 @@ pub fn train_trackid(
 /// Rating RMSE on `held_out` playlists' pairs for random, popularity, TrackIdNet and the
 /// content-embedding head (which also sees the playlist profile).
 pub fn rating_rmse(
-    embeddings: &[Embedding32],
+    embeddings: &[Embedding],
     popularity: &[f32],
     head: &Head,
     train: &[Vec<usize>],
@@ -157,7 +159,7 @@ pub fn rating_rmse(
         by_profile[s.profile].push(i);
     }
     for (p, idx) in by_profile.iter().enumerate() {
-        let embs: Vec<Embedding32> = idx.iter().map(|&i| embeddings[samples[i].track]).collect();
+        let embs: Vec<Embedding> = idx.iter().map(|&i| embeddings[samples[i].track]).collect();
         let logits = head_scores(head, &embs, Some(&profiles[p]));
         for (&i, l) in idx.iter().zip(logits) {
             content[i] = 1.0 / (1.0 + (-l).exp());
@@ -185,5 +187,40 @@ pub fn rating_rmse(
             ("popularity".into(), 0.15),
             ("random".into(), 0.23),
         ],
+    }
+}
+
+/// The paper's rating network, reproduced for comparison (native evaluation only):
+/// a 50-d track-id embedding → Dense 64 → ReLU → Dense 32 → ReLU → Dense 1.
+#[derive(Module, Debug)]
+pub struct TrackIdNet {
+    pub emb: IdEmbedding,
+    pub fc1: Linear,
+    pub fc2: Linear,
+    pub out: Linear,
+}
+
+impl TrackIdNet {
+    /// Embedding width used by the paper.
+    pub const D: usize = 50;
+
+    /// Fresh network for `n_tracks` ids.
+    pub fn new(n_tracks: usize, device: &Device) -> Self {
+        Self {
+            emb: EmbeddingConfig::new(n_tracks, Self::D).init(device),
+            fc1: LinearConfig::new(Self::D, 64).init(device),
+            fc2: LinearConfig::new(64, 32).init(device),
+            out: LinearConfig::new(32, 1).init(device),
+        }
+    }
+
+    /// Predicted rating `[n, 1]` for track ids `[n]`.
+    pub fn forward(&self, ids: Tensor<1, Int>) -> Tensor<2> {
+        let n = ids.dims()[0];
+        let e: Tensor<3> = self.emb.forward(ids.reshape([n, 1]));
+        let e: Tensor<2> = e.reshape([n, Self::D]);
+        let h = relu(self.fc1.forward(e));
+        let h = relu(self.fc2.forward(h));
+        self.out.forward(h)
     }
 }

@@ -10,10 +10,9 @@ use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 
-use crate::model::{bce_with_logits, cpu, tensor2, Embedding32, RatingHead};
-use crate::rank::profile;
+use super::{bce_with_logits, cpu, tensor2, Embedding, Head, RatingHead};
 use crate::rng::Rng64;
-use crate::weights::Head;
+use crate::vector::mean_of;
 
 /// Settings of the personal fine-tune.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,16 +55,16 @@ pub enum FineTuneError {
 pub struct FineTuner {
     net: RatingHead,
     optim: ModuleOptimizer,
-    input: crate::model::HeadInput,
+    input: super::HeadInput,
     cfg: FineTuneConfig,
     rng: Rng64,
     /// Profile (mean embedding of the likes).
-    profile: Embedding32,
+    profile: Embedding,
     /// Owned embeddings of likes then dislikes (fixed part of every batch).
-    fixed: Vec<Embedding32>,
+    fixed: Vec<Embedding>,
     n_likes: usize,
     /// Pre-sampled negative embeddings, `n_neg` per step.
-    negatives: Vec<Embedding32>,
+    negatives: Vec<Embedding>,
     n_neg: usize,
     step: usize,
     device: Device,
@@ -76,7 +75,7 @@ impl FineTuner {
     /// Prepare a fine-tune of a copy of `head`. `likes`/`dislikes` index `embeddings`.
     pub fn new(
         head: &Head,
-        embeddings: &[Embedding32],
+        embeddings: &[Embedding],
         likes: &[usize],
         dislikes: &[usize],
         cfg: FineTuneConfig,
@@ -88,7 +87,7 @@ impl FineTuner {
         if let Some(&index) = likes.iter().chain(dislikes).find(|&&i| i >= len) {
             return Err(FineTuneError::OutOfRange { index, len });
         }
-        let profile = profile(embeddings, likes).ok_or(FineTuneError::NoLikes)?;
+        let profile = mean_of(embeddings, likes).ok_or(FineTuneError::NoLikes)?;
         let mut rng = Rng64::new(cfg.seed);
         let mut excluded = std::collections::HashSet::with_capacity(likes.len() + dislikes.len());
         excluded.extend(likes.iter().chain(dislikes).copied());
@@ -103,7 +102,7 @@ impl FineTuner {
             }
         }
         let n_neg = if negatives.is_empty() { 0 } else { n_neg };
-        let fixed: Vec<Embedding32> = likes
+        let fixed: Vec<Embedding> = likes
             .iter()
             .chain(dislikes)
             .map(|&i| embeddings[i])
@@ -135,7 +134,7 @@ impl FineTuner {
         }
         let s = self.step;
         let negs = &self.negatives[s * self.n_neg..(s + 1) * self.n_neg];
-        let rows: Vec<Embedding32> = self.fixed.iter().chain(negs).copied().collect();
+        let rows: Vec<Embedding> = self.fixed.iter().chain(negs).copied().collect();
         let n = rows.len();
         let idx: Vec<usize> = (0..n).collect();
         let x = self.input.build(&rows, &idx, Some(&self.profile));
@@ -172,12 +171,22 @@ impl FineTuner {
     }
 
     /// Whether all configured steps ran.
+    /// Steps this fine-tune runs in all.
+    pub fn steps(&self) -> usize {
+        self.cfg.steps
+    }
+
+    /// Fraction of the steps done, in [0, 1].
+    pub fn progress(&self) -> f32 {
+        self.step as f32 / self.cfg.steps.max(1) as f32
+    }
+
     pub fn done(&self) -> bool {
         self.step >= self.cfg.steps
     }
 
     /// The listener's profile (mean embedding of the likes).
-    pub fn profile(&self) -> &Embedding32 {
+    pub fn profile(&self) -> &Embedding {
         &self.profile
     }
 
@@ -193,7 +202,7 @@ impl FineTuner {
 /// Fine-tune a copy of `head` on the listener's likes/dislikes with all configured steps.
 pub fn fine_tune(
     head: &Head,
-    embeddings: &[Embedding32],
+    embeddings: &[Embedding],
     likes: &[usize],
     dislikes: &[usize],
     cfg: FineTuneConfig,

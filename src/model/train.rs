@@ -8,12 +8,12 @@ use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::model::weights::Head;
 use crate::model::{
-    bce_with_logits, cpu, cpu_autodiff, tensor2, to_vec, Autoencoder, Embedding32, HeadInput,
+    bce_with_logits, cpu, cpu_autodiff, tensor2, to_vec, Autoencoder, Embedding, HeadInput,
     RatingHead, N_IN,
 };
 use crate::rng::Rng64;
-use crate::weights::Head;
 
 /// A training progress event.
 #[derive(Debug, Clone)]
@@ -262,13 +262,13 @@ pub struct Sample {
 /// mean embedding), the other half are positives; negatives are sampled per `cfg`.
 /// Returns the samples and the profiles they refer to.
 pub fn playlist_samples(
-    embeddings: &[Embedding32],
+    embeddings: &[Embedding],
     playlists: &[Vec<usize>],
     pool: &[usize],
     neg_per_pos: usize,
     hard_neg_frac: f32,
     rng: &mut Rng64,
-) -> (Vec<Sample>, Vec<Embedding32>) {
+) -> (Vec<Sample>, Vec<Embedding>) {
     let n = embeddings.len();
     let mut samples = Vec::new();
     let mut profiles = Vec::new();
@@ -280,7 +280,7 @@ pub fn playlist_samples(
         rng.shuffle(&mut t);
         let half = t.len() / 2;
         let (likes, pos) = t.split_at(half);
-        let Some(p) = crate::rank::profile(embeddings, likes) else {
+        let Some(p) = crate::vector::mean_of(embeddings, likes) else {
             continue;
         };
         let pid = profiles.len();
@@ -317,8 +317,8 @@ pub fn playlist_samples(
 
 fn sample_batch(
     input: HeadInput,
-    embeddings: &[Embedding32],
-    profiles: &[Embedding32],
+    embeddings: &[Embedding],
+    profiles: &[Embedding],
     batch: &[Sample],
     device: &Device,
 ) -> (Tensor<2>, Tensor<2>) {
@@ -337,8 +337,8 @@ fn sample_batch(
 /// Mean BCE of `head` on samples (inference mode).
 pub fn head_loss(
     head: &Head,
-    embeddings: &[Embedding32],
-    profiles: &[Embedding32],
+    embeddings: &[Embedding],
+    profiles: &[Embedding],
     samples: &[Sample],
 ) -> f32 {
     let dev = cpu();
@@ -354,7 +354,7 @@ pub fn head_loss(
 /// Pretrain the rating head on playlists (`train`/`val` are lists of catalog indices).
 /// Positives are playlist tracks, negatives are sampled; Adam; early stopping on validation BCE.
 pub fn train_head(
-    embeddings: &[Embedding32],
+    embeddings: &[Embedding],
     train: &[Vec<usize>],
     val: &[Vec<usize>],
     input: HeadInput,

@@ -18,7 +18,7 @@ use burn::module::Module;
 use burn::store::ModuleRecord;
 use burn::tensor::Bytes;
 
-use crate::model::{cpu, Autoencoder, HeadInput, RatingHead, EMB, N_IN};
+use super::{cpu, Autoencoder, HeadInput, RatingHead, EMB, N_IN};
 
 const MAGIC: &[u8; 4] = b"SNDW";
 const VERSION: u16 = 1;

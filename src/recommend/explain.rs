@@ -1,4 +1,4 @@
-//! Explanations for a recommendation (DOM-free, native-tested).
+//! Explanations for a recommendation.
 //!
 //! * "Because you liked X": the liked track whose embedding is closest (cosine).
 //! * Per-feature contributions: for each of the 16 scaled features, how much
@@ -6,7 +6,8 @@
 //!   tracks' features) than the average catalog track is. Positive values pull
 //!   the track towards you, negative values push it away. Range [-1, 1].
 
-use crate::rerank::{cosine, N_FEATURES};
+use crate::catalog::features::N_FEATURES;
+use crate::vector::cosine;
 
 /// The liked track nearest to `target` in embedding space, with its cosine similarity.
 pub fn nearest_liked<const D: usize>(
@@ -19,25 +20,6 @@ pub fn nearest_liked<const D: usize>(
         .filter(|&&i| i < emb.len())
         .map(|&i| (i, cosine(target, &emb[i])))
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-}
-
-/// Mean of the given rows (zeros when empty).
-pub fn mean_features(rows: impl IntoIterator<Item = [f32; N_FEATURES]>) -> [f32; N_FEATURES] {
-    let mut sum = [0.0f64; N_FEATURES];
-    let mut n = 0usize;
-    for r in rows {
-        for i in 0..N_FEATURES {
-            sum[i] += r[i] as f64;
-        }
-        n += 1;
-    }
-    let mut out = [0.0; N_FEATURES];
-    if n > 0 {
-        for i in 0..N_FEATURES {
-            out[i] = (sum[i] / n as f64) as f32;
-        }
-    }
-    out
 }
 
 /// Signed per-feature contributions (see module docs).
@@ -88,12 +70,5 @@ mod tests {
         assert!(c[1] < -0.3);
         assert_eq!(c[2], 0.0);
         assert_eq!(top_contributions(&c, 2), vec![1, 0]);
-    }
-
-    #[test]
-    fn mean_of_rows() {
-        let m = mean_features(vec![[0.0; 16], [1.0; 16]]);
-        assert!((m[5] - 0.5).abs() < 1e-6);
-        assert_eq!(mean_features(Vec::new()), [0.0; 16]);
     }
 }

@@ -1,4 +1,4 @@
-//! 2-D PCA of the embeddings for the map (DOM-free, native-tested).
+//! 2-D PCA of the embeddings for the map.
 //!
 //! The covariance is estimated on at most `max_sample` evenly strided rows, so
 //! the cost stays bounded for the full catalog; the two leading eigenvectors
@@ -160,6 +160,36 @@ pub fn bounds(points: &[[f32; 2]], q: f32) -> [f32; 4] {
         out[a + 2] = hi;
     }
     out
+}
+
+/// The 2-D map of a catalog's embeddings: the PCA, every track's point and robust bounds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbeddingMap<const D: usize> {
+    pub pca: Pca<D>,
+    pub points: Vec<[f32; 2]>,
+    /// (min x, min y, max x, max y), the 0.5% and 99.5% quantiles.
+    pub bounds: [f32; 4],
+}
+
+impl<const D: usize> EmbeddingMap<D> {
+    /// Rows the covariance is estimated on (strided), so the cost stays bounded.
+    pub const SAMPLE: usize = 8000;
+
+    pub fn fit(rows: &[[f32; D]]) -> Self {
+        let pca = Pca::fit(rows, Self::SAMPLE);
+        let points = pca.project_all(rows);
+        let bounds = bounds(&points, 0.005);
+        EmbeddingMap {
+            pca,
+            points,
+            bounds,
+        }
+    }
+
+    /// Where an arbitrary embedding (a new track) lands.
+    pub fn project(&self, x: &[f32; D]) -> [f32; 2] {
+        self.pca.project(x)
+    }
 }
 
 #[cfg(test)]

@@ -3,14 +3,14 @@
 //! * Spotify-style filters: for any of the 16 scaled features a `min`, a `max`
 //!   (hard bounds) and a `target` (soft: the distance to it is subtracted from
 //!   the score, weighted by `target_weight`).
-//! * Genre reach: unless `reach_beyond_genres` is set, only candidates whose
-//!   genre is accepted by the caller's predicate are kept.
 //! * MMR diversity over the embeddings: `diversity` in [0, 1]; 0 keeps the
 //!   relevance order, 1 maximises spread.
 
 use serde::{Deserialize, Serialize};
 
-pub const N_FEATURES: usize = 16;
+use super::score::by_score;
+use crate::catalog::features::{Features, N_FEATURES};
+use crate::vector::cosine;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct FeatureFilter {
@@ -47,7 +47,7 @@ impl Filters {
     }
 
     /// True when every min/max bound holds.
-    pub fn passes(&self, f: &[f32; N_FEATURES]) -> bool {
+    pub fn passes(&self, f: &Features) -> bool {
         self.features
             .iter()
             .zip(f)
@@ -55,7 +55,7 @@ impl Filters {
     }
 
     /// Mean absolute distance to the set targets (0 when no target is set).
-    pub fn target_penalty(&self, f: &[f32; N_FEATURES]) -> f32 {
+    pub fn target_penalty(&self, f: &Features) -> f32 {
         let mut sum = 0.0;
         let mut n = 0;
         for (flt, &v) in self.features.iter().zip(f) {
@@ -72,84 +72,48 @@ impl Filters {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RerankOptions {
-    pub filters: Filters,
-    /// 0 = pure relevance, 1 = maximal diversity (MMR lambda = 1 - diversity).
-    pub diversity: f32,
-    pub reach_beyond_genres: bool,
-    /// How many results to return.
-    pub k: usize,
-    /// How many of the best candidates MMR looks at (at least k).
-    pub pool: usize,
-}
-
-impl Default for RerankOptions {
-    fn default() -> Self {
-        RerankOptions {
-            filters: Filters::default(),
-            diversity: 0.0,
-            reach_beyond_genres: false,
-            k: 20,
-            pool: 200,
-        }
-    }
-}
-
-pub fn cosine<const D: usize>(a: &[f32; D], b: &[f32; D]) -> f32 {
-    let mut dot = 0.0;
-    let mut na = 0.0;
-    let mut nb = 0.0;
-    for i in 0..D {
-        dot += a[i] * b[i];
-        na += a[i] * a[i];
-        nb += b[i] * b[i];
-    }
-    if na <= 0.0 || nb <= 0.0 {
-        0.0
-    } else {
-        dot / (na.sqrt() * nb.sqrt())
-    }
-}
-
-/// Re-rank `scored` (track index, relevance score; higher is better, any order).
-/// `genre_ok(i)` says whether track i is within the liked genres; it is ignored
-/// when `opts.reach_beyond_genres` is set. Returns up to `opts.k` (index, adjusted score).
+/// Re-rank `scored` (track index, relevance score; higher is better, any order): drop what fails
+/// the hard bounds, subtract the target penalty, keep the best `pool` (at least `k`), then MMR
+/// with `diversity` in [0, 1]. Returns up to `k` (index, adjusted score), best first.
 pub fn rerank<const D: usize>(
     scored: &[(usize, f32)],
-    features: &[[f32; N_FEATURES]],
+    features: &[Features],
     emb: &[[f32; D]],
-    genre_ok: impl Fn(usize) -> bool,
-    opts: &RerankOptions,
+    filters: &Filters,
+    diversity: f32,
+    k: usize,
+    pool: usize,
 ) -> Vec<(usize, f32)> {
-    let has_targets = opts.filters.features.iter().any(|f| f.target.is_some());
+    let has_targets = filters.features.iter().any(|f| f.target.is_some());
     let mut cand: Vec<(usize, f32)> = scored
         .iter()
         .filter(|&&(i, s)| s.is_finite() && i < features.len() && i < emb.len())
-        .filter(|&&(i, _)| opts.reach_beyond_genres || genre_ok(i))
-        .filter(|&&(i, _)| opts.filters.passes(&features[i]))
+        .filter(|&&(i, _)| filters.passes(&features[i]))
         .map(|&(i, s)| {
             let adj = if has_targets {
-                s - opts.filters.target_weight * opts.filters.target_penalty(&features[i])
+                s - filters.target_weight * filters.target_penalty(&features[i])
             } else {
                 s
             };
             (i, adj)
         })
         .collect();
-    let by_score = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-    let pool = opts.pool.max(opts.k);
+    let pool = pool.max(k);
     if cand.len() > pool {
         cand.select_nth_unstable_by(pool - 1, by_score);
         cand.truncate(pool);
     }
     cand.sort_by(by_score);
-    let diversity = opts.diversity.clamp(0.0, 1.0);
+    let diversity = if diversity.is_nan() {
+        0.0
+    } else {
+        diversity.clamp(0.0, 1.0)
+    };
     if diversity <= 0.0 || cand.len() <= 1 {
-        cand.truncate(opts.k);
+        cand.truncate(k);
         return cand;
     }
-    mmr(&cand, emb, 1.0 - diversity, opts.k)
+    mmr(&cand, emb, 1.0 - diversity, k)
 }
 
 /// Maximal marginal relevance over a candidate list sorted best first.
@@ -206,45 +170,31 @@ mod tests {
         v.iter().map(|&x| [x; 16]).collect()
     }
 
+    fn ids(r: &[(usize, f32)]) -> Vec<usize> {
+        r.iter().map(|x| x.0).collect()
+    }
+
     #[test]
     fn min_max_filter_and_target_penalty() {
         let features = feats(&[0.1, 0.5, 0.9]);
         let emb: Vec<[f32; 2]> = vec![[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]];
         let scored = vec![(0, 3.0), (1, 2.0), (2, 1.0)];
-        let mut opts = RerankOptions {
-            k: 3,
-            ..Default::default()
-        };
-        opts.filters.features[1].min = Some(0.4);
-        let r = rerank(&scored, &features, &emb, |_| true, &opts);
-        assert_eq!(r.iter().map(|x| x.0).collect::<Vec<_>>(), vec![1, 2]);
+        let mut f = Filters::default();
+        f.features[1].min = Some(0.4);
+        assert_eq!(
+            ids(&rerank(&scored, &features, &emb, &f, 0.0, 3, 200)),
+            vec![1, 2]
+        );
         // a target near 0.9 on every feature flips the order when it weighs enough
-        let mut opts = RerankOptions {
-            k: 3,
-            ..Default::default()
-        };
-        for f in opts.filters.features.iter_mut() {
-            f.target = Some(0.9);
+        let mut f = Filters::default();
+        for x in f.features.iter_mut() {
+            x.target = Some(0.9);
         }
-        opts.filters.target_weight = 10.0;
-        let r = rerank(&scored, &features, &emb, |_| true, &opts);
-        assert_eq!(r.iter().map(|x| x.0).collect::<Vec<_>>(), vec![2, 1, 0]);
-    }
-
-    #[test]
-    fn genre_reach_switch() {
-        let features = feats(&[0.5, 0.5, 0.5]);
-        let emb: Vec<[f32; 2]> = vec![[1.0, 0.0]; 3];
-        let scored = vec![(0, 3.0), (1, 2.0), (2, 1.0)];
-        let mut opts = RerankOptions {
-            k: 3,
-            ..Default::default()
-        };
-        let r = rerank(&scored, &features, &emb, |i| i != 0, &opts);
-        assert_eq!(r.len(), 2);
-        opts.reach_beyond_genres = true;
-        let r = rerank(&scored, &features, &emb, |i| i != 0, &opts);
-        assert_eq!(r.len(), 3);
+        f.target_weight = 10.0;
+        assert_eq!(
+            ids(&rerank(&scored, &features, &emb, &f, 0.0, 3, 200)),
+            vec![2, 1, 0]
+        );
     }
 
     #[test]
@@ -253,29 +203,15 @@ mod tests {
         let features = feats(&[0.5, 0.5, 0.5]);
         let emb: Vec<[f32; 2]> = vec![[1.0, 0.0], [0.99, 0.01], [0.0, 1.0]];
         let scored = vec![(0, 1.0), (1, 0.99), (2, 0.5)];
-        let plain = rerank(
-            &scored,
-            &features,
-            &emb,
-            |_| true,
-            &RerankOptions {
-                k: 2,
-                ..Default::default()
-            },
+        let f = Filters::default();
+        assert_eq!(
+            ids(&rerank(&scored, &features, &emb, &f, 0.0, 2, 200)),
+            vec![0, 1]
         );
-        assert_eq!(plain.iter().map(|x| x.0).collect::<Vec<_>>(), vec![0, 1]);
-        let div = rerank(
-            &scored,
-            &features,
-            &emb,
-            |_| true,
-            &RerankOptions {
-                k: 2,
-                diversity: 0.7,
-                ..Default::default()
-            },
+        assert_eq!(
+            ids(&rerank(&scored, &features, &emb, &f, 0.7, 2, 200)),
+            vec![0, 2]
         );
-        assert_eq!(div.iter().map(|x| x.0).collect::<Vec<_>>(), vec![0, 2]);
     }
 
     #[test]
@@ -289,16 +225,11 @@ mod tests {
             &scored,
             &features,
             &emb,
-            |_| true,
-            &RerankOptions {
-                k: 5,
-                pool: 10,
-                ..Default::default()
-            },
+            &Filters::default(),
+            f32::NAN,
+            5,
+            10,
         );
-        assert_eq!(
-            r.iter().map(|x| x.0).collect::<Vec<_>>(),
-            vec![998, 997, 996, 995, 994]
-        );
+        assert_eq!(ids(&r), vec![998, 997, 996, 995, 994]);
     }
 }

@@ -9,9 +9,9 @@ use super::load::{fetch_bytes, now, yield_now};
 use super::{storage, with_engine, with_engine_mut};
 use crate::catalog::features::{FEATURE_NAMES, N_FEATURES};
 use crate::engine::{model, Engine, Rec};
-use crate::explain::top_contributions;
-use crate::likes::{self, Stored};
-use crate::rerank::RerankOptions;
+use crate::listener::likes::{self, Stored};
+use crate::recommend::explain::top_contributions;
+use crate::recommend::rerank::RerankOptions;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -987,7 +987,7 @@ fn NewTrackForm() -> impl IntoView {
     let st = expect_context::<St>();
     let text = RwSignal::new(String::new());
     let err = RwSignal::new(String::new());
-    let place = move |_| match crate::newtrack::parse_row(&text.get_untracked()) {
+    let place = move |_| match crate::listener::newtrack::parse_row(&text.get_untracked()) {
         Ok(raw) => {
             let res = with_engine(|e| {
                 let f = e.catalog.scaler.scale(&raw);

@@ -6,10 +6,10 @@ use leptos::prelude::*;
 
 use super::app::{pretty_feature, track_meta, track_name, St};
 use super::with_engine;
-use crate::analysis::correlation_matrix;
+use crate::catalog::analysis::correlation_matrix;
 use crate::catalog::features::N_FEATURES;
 use crate::engine::{Emb, EMB};
-use crate::projection::{bounds, Pca};
+use crate::recommend::projection::{bounds, Pca};
 
 #[component]
 pub fn LossCurve() -> impl IntoView {

@@ -2,7 +2,7 @@
 //! `crate::likes`; this module only reads and writes strings, and turns any
 //! failure into a notice.
 
-use crate::likes::{self, Stored};
+use crate::listener::likes::{self, Stored};
 
 fn store() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?

@@ -1,16 +1,14 @@
 //! Fixture shared by the native and the wasm32 fine-tune tests.
 #![allow(dead_code)]
 
-use soundalike::finetune::{fine_tune, FineTuneConfig};
-use soundalike::model::Embedding32;
-use soundalike::rank::head_scores;
-use soundalike::weights::Weights;
+use soundalike::model::finetune::{fine_tune, FineTuneConfig};
+use soundalike::model::{head_scores, Embedding, Weights};
 
 /// The committed weights.
 pub const WEIGHTS: &[u8] = include_bytes!("../../www/weights.bin");
 
 /// 300 synthetic but fixed embeddings.
-pub fn embeddings() -> Vec<Embedding32> {
+pub fn embeddings() -> Vec<Embedding> {
     (0..300)
         .map(|i| std::array::from_fn(|j| (((i * 31 + j * 17) % 29) as f32 / 29.0 - 0.4) * 2.0))
         .collect()
@@ -29,7 +27,7 @@ pub fn finetune_fixture() -> Vec<f32> {
         ..FineTuneConfig::default()
     };
     let head = fine_tune(&w.head, &emb, &likes, &[20, 21], cfg).expect("fine-tune");
-    let p = soundalike::rank::profile(&emb, &likes);
+    let p = soundalike::vector::mean_of(&emb, &likes);
     head_scores(&head, &emb[100..108], p.as_ref())
 }
 

@@ -1,0 +1,86 @@
+//! The paper's autoencoder (16 → 64 → 32 → 64 → 16); its bottleneck is a track's embedding.
+
+use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig};
+use burn::prelude::*;
+use burn::tensor::activation::relu;
+
+use super::{dropout_mask, EMB, HIDDEN, N_IN};
+use crate::rng::Rng64;
+
+/// The paper's autoencoder:
+/// 16 → Dense 64 → BatchNorm → Dropout 0.3 → ReLU → 32 (bottleneck)
+///    → Dense 64 → BatchNorm → Dropout 0.3 → ReLU → 16.
+#[derive(Module, Debug)]
+pub struct Autoencoder {
+    pub enc1: Linear,
+    pub enc_bn: BatchNorm,
+    pub enc_drop: Dropout,
+    pub enc2: Linear,
+    pub dec1: Linear,
+    pub dec_bn: BatchNorm,
+    pub dec_drop: Dropout,
+    pub dec2: Linear,
+}
+
+impl Autoencoder {
+    /// Dropout probability of both dropout layers.
+    pub const DROPOUT: f64 = 0.3;
+
+    /// Fresh randomly initialised network on `device`.
+    pub fn new(device: &Device) -> Self {
+        Self {
+            enc1: LinearConfig::new(N_IN, HIDDEN).init(device),
+            enc_bn: BatchNormConfig::new(HIDDEN).init(device),
+            enc_drop: DropoutConfig::new(Self::DROPOUT).init(),
+            enc2: LinearConfig::new(HIDDEN, EMB).init(device),
+            dec1: LinearConfig::new(EMB, HIDDEN).init(device),
+            dec_bn: BatchNormConfig::new(HIDDEN).init(device),
+            dec_drop: DropoutConfig::new(Self::DROPOUT).init(),
+            dec2: LinearConfig::new(HIDDEN, N_IN).init(device),
+        }
+    }
+
+    /// Bottleneck embedding `[n, 32]` (inference: running BatchNorm stats on a plain device, no dropout).
+    pub fn encode(&self, x: Tensor<2>) -> Tensor<2> {
+        self.encode_masked(x, None)
+    }
+
+    /// Reconstruction `[n, 16]` (inference).
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        self.forward_masked(x, None)
+    }
+
+    fn encode_masked(&self, x: Tensor<2>, mask: Option<Tensor<2>>) -> Tensor<2> {
+        let h = self.enc_bn.forward(self.enc1.forward(x));
+        let h = match mask {
+            Some(m) => h * m,
+            None => h,
+        };
+        self.enc2.forward(relu(h))
+    }
+
+    /// Forward pass with explicit dropout masks (`None` = no dropout). On an autodiff device
+    /// BatchNorm uses batch statistics (training); on a plain device its running statistics.
+    pub fn forward_masked(&self, x: Tensor<2>, masks: Option<(Tensor<2>, Tensor<2>)>) -> Tensor<2> {
+        let (m1, m2) = match masks {
+            Some((a, b)) => (Some(a), Some(b)),
+            None => (None, None),
+        };
+        let z = self.encode_masked(x, m1);
+        let h = self.dec_bn.forward(self.dec1.forward(z));
+        let h = match m2 {
+            Some(m) => h * m,
+            None => h,
+        };
+        self.dec2.forward(relu(h))
+    }
+
+    /// Training forward with fresh dropout masks drawn from `rng`.
+    pub fn forward_train(&self, x: Tensor<2>, rng: &mut Rng64) -> Tensor<2> {
+        let n = x.dims()[0];
+        let dev = x.device();
+        let m1 = dropout_mask(rng, n, HIDDEN, self.enc_drop.prob, &dev);
+        let m2 = dropout_mask(rng, n, HIDDEN, self.dec_drop.prob, &dev);
+        self.forward_masked(x, Some((m1, m2)))
+    }
+}

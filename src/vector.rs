@@ -1,0 +1,81 @@
+//! Small fixed-size vector math shared by the models, the recommender and the evaluation:
+//! the mean of chosen rows, dot product, norm and cosine. Knows nothing of tracks.
+
+/// Mean of the rows `idx` of `rows`, skipping indices out of range; `None` when none is left.
+/// Summed in f32 in index order: the fine-tune and training fixtures depend on these exact bits.
+pub fn mean_of<const D: usize>(rows: &[[f32; D]], idx: &[usize]) -> Option<[f32; D]> {
+    let mut sum = [0.0f32; D];
+    let mut n = 0usize;
+    for &i in idx {
+        if let Some(r) = rows.get(i) {
+            for (s, &x) in sum.iter_mut().zip(r) {
+                *s += x;
+            }
+            n += 1;
+        }
+    }
+    (n > 0).then(|| sum.map(|s| s / n as f32))
+}
+
+/// Mean of all the given rows; zeros when there are none.
+pub fn mean_all<const D: usize>(rows: impl IntoIterator<Item = [f32; D]>) -> [f32; D] {
+    let mut sum = [0.0f64; D];
+    let mut n = 0usize;
+    for r in rows {
+        for (s, &x) in sum.iter_mut().zip(&r) {
+            *s += x as f64;
+        }
+        n += 1;
+    }
+    if n == 0 {
+        return [0.0; D];
+    }
+    std::array::from_fn(|k| (sum[k] / n as f64) as f32)
+}
+
+#[inline]
+pub fn dot<const D: usize>(a: &[f32; D], b: &[f32; D]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[inline]
+pub fn norm<const D: usize>(a: &[f32; D]) -> f32 {
+    dot(a, a).sqrt()
+}
+
+/// `a / |a|`; the zero vector stays zero.
+pub fn unit<const D: usize>(a: &[f32; D]) -> [f32; D] {
+    let n = norm(a);
+    if n > 0.0 {
+        std::array::from_fn(|k| a[k] / n)
+    } else {
+        [0.0; D]
+    }
+}
+
+/// Cosine similarity; 0 when either vector is zero.
+pub fn cosine<const D: usize>(a: &[f32; D], b: &[f32; D]) -> f32 {
+    let d = norm(a) * norm(b);
+    if d > 0.0 {
+        dot(a, b) / d
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn means_and_cosine() {
+        let rows = [[0.0, 2.0], [2.0, 4.0], [9.0, 9.0]];
+        assert_eq!(mean_of(&rows, &[0, 1, 99]), Some([1.0, 3.0]));
+        assert_eq!(mean_of(&rows, &[99]), None);
+        assert_eq!(mean_all(rows), [11.0 / 3.0, 5.0]);
+        assert_eq!(mean_all(Vec::<[f32; 2]>::new()), [0.0, 0.0]);
+        assert!((cosine(&[1.0, 0.0], &[1.0, 1.0]) - 0.70710677).abs() < 1e-6);
+        assert_eq!(cosine(&[0.0, 0.0], &[1.0, 1.0]), 0.0);
+        assert_eq!(unit(&[3.0, 4.0]), [0.6, 0.8]);
+    }
+}
