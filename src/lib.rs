@@ -29,5 +29,3 @@ pub mod search;
 // the page and the widget (wasm only)
 #[cfg(target_arch = "wasm32")]
 pub mod web;
-#[cfg(target_arch = "wasm32")]
-pub mod widget;

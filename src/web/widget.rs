@@ -10,9 +10,10 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
+use super::display::meta;
+use super::load::fetch_bytes;
 use crate::engine::Engine;
 use crate::rerank::RerankOptions;
-use crate::web::load::fetch_bytes;
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -94,14 +95,7 @@ fn compute(e: &Engine, seeds: &[String], count: usize) -> WState {
             Row {
                 name: t.name.clone(),
                 artist: t.artist.clone(),
-                meta: [
-                    t.genre.clone(),
-                    t.year.map(|y| y.to_string()).unwrap_or_default(),
-                ]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" · "),
+                meta: meta(t),
                 because: r.because.map(|(b, _)| name(b)),
             }
         })
@@ -179,58 +173,4 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> js_sys::Promise
             }
         }
     })
-}
-
-/// Bench hooks over the page's engine (used by scripts/bench.sh; figures, not tests). They run
-/// the same code as `soundalike bench` natively (`crate::engine::bench`).
-pub mod bench {
-    use wasm_bindgen::prelude::*;
-
-    use crate::engine::bench as b;
-    use crate::web::load::now;
-    use crate::web::with_engine;
-
-    /// All figures at once, as a JS object.
-    #[wasm_bindgen(js_name = benchAll)]
-    pub fn bench_all(queries: usize, n_likes: usize) -> JsValue {
-        with_engine(|e| {
-            serde_wasm_bindgen::to_value(&b::run(e, queries, n_likes, &now))
-                .unwrap_or(JsValue::NULL)
-        })
-        .unwrap_or(JsValue::NULL)
-    }
-
-    /// ms to encode the whole catalog.
-    #[wasm_bindgen(js_name = benchEncode)]
-    pub fn bench_encode() -> f64 {
-        with_engine(|e| b::encode_ms(e, &now)).unwrap_or(f64::NAN)
-    }
-
-    /// Mean ms per ranking query.
-    #[wasm_bindgen(js_name = benchRank)]
-    pub fn bench_rank(queries: usize) -> f64 {
-        with_engine(|e| b::rank_ms(e, queries, &now)).unwrap_or(f64::NAN)
-    }
-
-    /// [total ms, longest single step ms, steps] for a fine-tune on `n_likes` random likes.
-    #[wasm_bindgen(js_name = benchFinetune)]
-    pub fn bench_finetune(n_likes: usize) -> Vec<f64> {
-        with_engine(|e| {
-            let (t, l, s) = b::finetune_ms(e, n_likes, &now);
-            vec![t, l, s as f64]
-        })
-        .unwrap_or_default()
-    }
-
-    /// `n` pseudo-random track ids of the loaded catalog (to build a like list in the bench).
-    #[wasm_bindgen(js_name = trackIds)]
-    pub fn track_ids(n: usize, seed: u64) -> Vec<String> {
-        with_engine(|e| {
-            b::random_tracks(e, n, seed)
-                .into_iter()
-                .map(|i| e.catalog.tracks[i].id.clone())
-                .collect()
-        })
-        .unwrap_or_default()
-    }
 }
