@@ -17,5 +17,3 @@ pub mod rng;
 pub mod vector;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
-#[cfg(target_arch = "wasm32")]
-pub mod widget;

@@ -1,38 +1,33 @@
-//! The page (wasm only): Leptos components over the DOM-free `engine`.
+//! The page and the widget (wasm only): Leptos components over the DOM-free engine.
 //!
-//! The engine (catalog, embeddings, model) lives in a thread-local, outside
-//! the reactive graph; signals hold only small values (indices, options), and
-//! a version signal says when the engine changed.
+//! Holds the engine slot (`slot`, re-exported here as `with_engine` / `with_engine_mut`), the
+//! page's reactive state (`state`), start-up (`boot`), browser I/O (`load` fetches, `storage` is
+//! localStorage), text for display (`display`), the views (`components`, `charts`), the `pkg/`
+//! widget (`widget`) and its bench hooks (`bench`).
+//!
+//! The engine (catalog, embeddings, model) lives in a thread-local, outside the reactive graph;
+//! signals hold only small values (indices, options), and a version signal says when the engine
+//! changed. This folder must not know how the engine ranks (only its public API) nor the
+//! playlists (the page never sees them); the core must not know this folder.
+//!
+//! Dependencies point one way: `components` → `charts` → `state` / `display` → `slot`;
+//! `load`, `storage` and `slot` know no other module here, and no module here imports this one.
 
-pub mod app;
+pub mod bench;
+pub mod boot;
 pub mod charts;
+pub mod components;
+pub mod display;
 pub mod load;
+pub mod slot;
+pub mod state;
 pub mod storage;
+pub mod widget;
 
-use std::cell::RefCell;
-
-use crate::engine::Engine;
-use app::App;
-
-thread_local! {
-    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
-}
-
-/// Run `f` on the loaded engine (None before loading finished).
-pub fn with_engine<R>(f: impl FnOnce(&Engine) -> R) -> Option<R> {
-    ENGINE.with(|e| e.borrow().as_ref().map(f))
-}
-
-pub fn with_engine_mut<R>(f: impl FnOnce(&mut Engine) -> R) -> Option<R> {
-    ENGINE.with(|e| e.borrow_mut().as_mut().map(f))
-}
-
-pub fn set_engine(e: Engine) {
-    ENGINE.with(|slot| *slot.borrow_mut() = Some(e));
-}
+pub use slot::{set_engine, with_engine, with_engine_mut};
 
 /// Entry point of the wasm: mount the page when `#soundalike-app` exists
-/// (the widget is mounted from JavaScript through `crate::widget::mount`).
+/// (the widget is mounted from JavaScript through `widget::mount`).
 pub fn start() {
     console_error_panic_hook::set_once();
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
@@ -42,8 +37,11 @@ pub fn start() {
         use wasm_bindgen::JsCast;
         if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
             el.set_inner_html("");
-            let cfg = app::Config::from_element(&el);
-            leptos::mount::mount_to(el, move || leptos::prelude::view! { <App cfg=cfg/> }).forget();
+            let cfg = state::Config::from_element(&el);
+            leptos::mount::mount_to(el, move || {
+                leptos::prelude::view! { <components::App cfg=cfg/> }
+            })
+            .forget();
         }
     }
 }

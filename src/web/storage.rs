@@ -1,5 +1,5 @@
 //! localStorage I/O for the likes and the tuned head. The format lives in
-//! `crate::likes`; this module only reads and writes strings, and turns any
+//! `crate::listener::likes`; this module only reads and writes strings, and turns any
 //! failure into a notice.
 
 use crate::listener::likes::{self, Stored};

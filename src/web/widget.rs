@@ -10,12 +10,15 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::engine::Engine;
-use crate::recommend::rerank::RerankOptions;
-use crate::web::load::fetch_bytes;
+use super::display::meta;
+use super::load::fetch_bytes;
+use crate::recommend::{Options as RankOptions, Query, Recommender as Engine};
+
+/// The longest list the widget shows.
+const MAX_COUNT: usize = 50;
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 struct Options {
     catalog_url: Option<String>,
     weights_url: Option<String>,
@@ -60,28 +63,22 @@ async fn engine_for(catalog_url: &str, weights_url: &str) -> Result<Rc<Engine>, 
     let w = fetch_bytes(weights_url, |_, _| {})
         .await
         .map_err(|e| format!("weights: {e}"))?;
-    let catalog = Engine::decode_catalog(&cat).map_err(|e| e.to_string())?;
-    let model = Engine::decode_weights(&w).map_err(|e| e.to_string())?;
-    let e = Rc::new(Engine::new(catalog, model));
+    let e = Rc::new(Engine::from_bytes(&cat, &w).map_err(|e| e.to_string())?);
     ENGINES.with(|v| v.borrow_mut().push((key, e.clone())));
     Ok(e)
 }
 
 fn resolve_seed(e: &Engine, s: &str) -> Option<usize> {
-    e.catalog
+    e.catalog()
         .index_of(s)
-        .or_else(|| e.search.search(s, 1).first().map(|h| h.index))
+        .or_else(|| e.search().search(s, 1).first().map(|h| h.index))
 }
 
 fn compute(e: &Engine, seeds: &[String], count: usize) -> WState {
     let likes: Vec<usize> = seeds.iter().filter_map(|s| resolve_seed(e, s)).collect();
-    let opts = RerankOptions {
-        k: count,
-        ..Default::default()
-    };
-    let recs = e.recommend(&likes, &[], &opts);
+    let recs = e.recommend(&Query::likes(&likes, count));
     let name = |i: usize| {
-        e.catalog
+        e.catalog()
             .tracks
             .get(i)
             .map(|t| t.name.clone())
@@ -90,18 +87,11 @@ fn compute(e: &Engine, seeds: &[String], count: usize) -> WState {
     let rows = recs
         .into_iter()
         .map(|r| {
-            let t = &e.catalog.tracks[r.index];
+            let t = &e.catalog().tracks[r.index];
             Row {
                 name: t.name.clone(),
                 artist: t.artist.clone(),
-                meta: [
-                    t.genre.clone(),
-                    t.year.map(|y| y.to_string()).unwrap_or_default(),
-                ]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" · "),
+                meta: meta(t),
                 because: r.because.map(|(b, _)| name(b)),
             }
         })
@@ -164,7 +154,20 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> js_sys::Promise
     .forget();
     let catalog_url = opts.catalog_url.unwrap_or_else(|| "catalog.bin".into());
     let weights_url = opts.weights_url.unwrap_or_else(|| "weights.bin".into());
-    let count = opts.count.unwrap_or(5).clamp(1, 50);
+    let count = opts.count.unwrap_or(5);
+    let rank = RankOptions {
+        k: count,
+        ..RankOptions::default()
+    };
+    if let Err(e) = rank.check().map_err(|e| e.to_string()).and_then(|()| {
+        (count <= MAX_COUNT)
+            .then_some(())
+            .ok_or_else(|| format!("count must be at most {MAX_COUNT}, got {count}"))
+    }) {
+        let msg = format!("soundalike: bad options: {e}");
+        state.set(WState::Error(msg.clone()));
+        return js_sys::Promise::reject(&JsValue::from_str(&msg));
+    }
     let seeds = opts.seeds;
     wasm_bindgen_futures::future_to_promise(async move {
         match engine_for(&catalog_url, &weights_url).await {
@@ -179,58 +182,4 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> js_sys::Promise
             }
         }
     })
-}
-
-/// Bench hooks over the page's engine (used by scripts/bench.sh; figures, not tests). They run
-/// the same code as `soundalike bench` natively (`crate::engine::bench`).
-pub mod bench {
-    use wasm_bindgen::prelude::*;
-
-    use crate::engine::bench as b;
-    use crate::web::load::now;
-    use crate::web::with_engine;
-
-    /// All figures at once, as a JS object.
-    #[wasm_bindgen(js_name = benchAll)]
-    pub fn bench_all(queries: usize, n_likes: usize) -> JsValue {
-        with_engine(|e| {
-            serde_wasm_bindgen::to_value(&b::run(e, queries, n_likes, &now))
-                .unwrap_or(JsValue::NULL)
-        })
-        .unwrap_or(JsValue::NULL)
-    }
-
-    /// ms to encode the whole catalog.
-    #[wasm_bindgen(js_name = benchEncode)]
-    pub fn bench_encode() -> f64 {
-        with_engine(|e| b::encode_ms(e, &now)).unwrap_or(f64::NAN)
-    }
-
-    /// Mean ms per ranking query.
-    #[wasm_bindgen(js_name = benchRank)]
-    pub fn bench_rank(queries: usize) -> f64 {
-        with_engine(|e| b::rank_ms(e, queries, &now)).unwrap_or(f64::NAN)
-    }
-
-    /// [total ms, longest single step ms, steps] for a fine-tune on `n_likes` random likes.
-    #[wasm_bindgen(js_name = benchFinetune)]
-    pub fn bench_finetune(n_likes: usize) -> Vec<f64> {
-        with_engine(|e| {
-            let (t, l, s) = b::finetune_ms(e, n_likes, &now);
-            vec![t, l, s as f64]
-        })
-        .unwrap_or_default()
-    }
-
-    /// `n` pseudo-random track ids of the loaded catalog (to build a like list in the bench).
-    #[wasm_bindgen(js_name = trackIds)]
-    pub fn track_ids(n: usize, seed: u64) -> Vec<String> {
-        with_engine(|e| {
-            b::random_tracks(e, n, seed)
-                .into_iter()
-                .map(|i| e.catalog.tracks[i].id.clone())
-                .collect()
-        })
-        .unwrap_or_default()
-    }
 }

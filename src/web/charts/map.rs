@@ -1,0 +1,135 @@
+//! The 2-D map of the embedding: every track's 32-d embedding projected by PCA (fitted once,
+//! on first use), with the likes, the recommendations, the selection and a placed new track on top.
+
+use std::cell::RefCell;
+
+use leptos::prelude::*;
+
+use crate::model::{Embedding, EMB};
+use crate::recommend::projection::EmbeddingMap;
+use crate::web::display::{track_meta, track_name};
+use crate::web::slot::with_engine;
+use crate::web::state::PageState;
+
+thread_local! {
+    /// Fitted once, on first use: the map does not change while the page lives.
+    static MAP: RefCell<Option<EmbeddingMap<EMB>>> = const { RefCell::new(None) };
+}
+
+fn ensure_map() {
+    MAP.with(|m| {
+        if m.borrow().is_none() {
+            *m.borrow_mut() = with_engine(|e| e.embedding_map());
+        }
+    })
+}
+
+/// Map coordinates of an arbitrary embedding.
+pub fn project(e: &Embedding) -> [f32; 2] {
+    ensure_map();
+    MAP.with(|m| {
+        m.borrow()
+            .as_ref()
+            .map(|d| d.project(e))
+            .unwrap_or([0.0, 0.0])
+    })
+}
+
+const W: f32 = 640.0;
+const H: f32 = 420.0;
+const PAD: f32 = 10.0;
+
+fn screen(p: [f32; 2]) -> (f32, f32) {
+    MAP.with(|m| {
+        let m = m.borrow();
+        let Some(d) = m.as_ref() else {
+            return (0.0, 0.0);
+        };
+        let b = d.bounds;
+        let x = PAD + ((p[0] - b[0]) / (b[2] - b[0])).clamp(0.0, 1.0) * (W - 2.0 * PAD);
+        let y = H - PAD - ((p[1] - b[1]) / (b[3] - b[1])).clamp(0.0, 1.0) * (H - 2.0 * PAD);
+        (x, y)
+    })
+}
+
+fn point_of(i: usize) -> (f32, f32) {
+    let p = MAP.with(|m| {
+        m.borrow()
+            .as_ref()
+            .and_then(|d| d.points.get(i).copied())
+            .unwrap_or([0.0, 0.0])
+    });
+    screen(p)
+}
+
+const PALETTE: [&str; 8] = [
+    "#7aa6c2", "#e3a869", "#9ccf8f", "#d98fa8", "#b49ddb", "#e6d37a", "#8fd0cb", "#c7b299",
+];
+
+#[component]
+pub fn MapView() -> impl IntoView {
+    let st = expect_context::<PageState>();
+    ensure_map();
+    let n = with_engine(|e| e.len()).unwrap_or(0);
+    let stride = (n / 2500).max(1);
+    let genres = with_engine(|e| e.genres().to_vec()).unwrap_or_default();
+    let background = (0..n)
+        .step_by(stride)
+        .map(|i| {
+            let (x, y) = point_of(i);
+            let g = with_engine(|e| e.genre_of(i)).unwrap_or(0);
+            view! {
+                <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="1.6" fill=PALETTE[g % PALETTE.len()] class="pt"
+                    on:click=move |_| st.select(i)/>
+            }
+        })
+        .collect_view();
+    let hover = RwSignal::new(None::<usize>);
+    let marker = move |i: usize, class: &'static str, r: f32| {
+        let (x, y) = point_of(i);
+        let (name, artist) = track_name(i);
+        view! {
+            <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r=r class=class tabindex="0"
+                on:mouseenter=move |_| hover.set(Some(i)) on:mouseleave=move |_| hover.set(None)
+                on:click=move |_| st.select(i)
+                on:keydown=move |ev: web_sys::KeyboardEvent| { if ev.key() == "Enter" { st.select(i) } }>
+                <title>{format!("{name} — {artist}")}</title>
+            </circle>
+        }
+    };
+    view! {
+        <p class="muted">"Every track's 32-d embedding, projected to 2-D by PCA (a sample of the catalog in grey-ish genre colours). "
+            <span class="key like-key">"● your likes"</span>" "<span class="key rec-key">"● recommendations"</span>" "<span class="key new-key">"★ new track"</span></p>
+        <svg class="map" viewBox=format!("0 0 {W} {H}") role="img" aria-label="2-D map of the embedding" data-testid="map">
+            <rect x="0" y="0" width=W height=H class="plot-bg"/>
+            <g class="bg-points">{background}</g>
+            <g class="rec-points">
+                <For each=move || st.recs.with(|r| r.iter().map(|r| r.index).collect::<Vec<_>>()) key=|&i| i let:i>
+                    {marker(i, "rec-pt", 4.5)}
+                </For>
+            </g>
+            <g class="like-points">
+                <For each=move || st.likes.get() key=|&i| i let:i>{marker(i, "like-pt", 6.0)}</For>
+            </g>
+            {move || st.newtrack.get().map(|nt| {
+                let (x, y) = screen(nt.pos);
+                view! { <text x=x y={y + 6.0} class="new-pt" text-anchor="middle">"★"<title>"your new track"</title></text> }
+            })}
+            {move || st.selected.get().map(|i| { let (x, y) = point_of(i); view! { <circle cx=x cy=y r="10" class="sel-ring"/> } })}
+        </svg>
+        <div class="map-card" aria-live="polite" data-testid="map-card">
+            {move || match hover.get().or(st.selected.get()) {
+                Some(i) => {
+                    let (name, artist) = track_name(i);
+                    view! {
+                        <span class="title">{name}</span>" "<span class="artist">{artist}</span>" "
+                        <span class="meta">{track_meta(i)}</span>
+                        <button class="like" on:click=move |_| st.like(i)>"♡ Like"</button>
+                    }.into_any()
+                }
+                None => view! { <span class="muted">"Hover or click a point to see the track."</span> }.into_any(),
+            }}
+            {move || format!(" ({} genres)", genres.len())}
+        </div>
+    }
+}

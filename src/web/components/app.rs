@@ -1,0 +1,89 @@
+//! The page's layout: header with the status line, notices, the panels once ready, the privacy note.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::controls::Controls;
+use super::likes::LikesList;
+use super::newtrack::NewTrackForm;
+use super::recs::Recommendations;
+use super::search::SearchBox;
+use super::status::{LoadingOrError, Notices, StatusLine};
+use super::tune::Tune;
+use crate::web::boot;
+use crate::web::charts::{Heatmap, MapView};
+use crate::web::load::yield_now;
+use crate::web::state::{Config, PageState};
+
+#[component]
+pub fn App(cfg: Config) -> impl IntoView {
+    let st = PageState::new();
+    provide_context(st);
+    boot::start(cfg, st);
+
+    let ready = move || st.is_ready();
+    // the map and the heatmap render a moment after the first recommendations are on screen
+    let insight = RwSignal::new(false);
+    Effect::new(move |_| {
+        if ready() && !insight.get_untracked() {
+            spawn_local(async move {
+                yield_now().await;
+                yield_now().await;
+                insight.set(true);
+            });
+        }
+    });
+    let later = || view! { <p class="muted">"preparing…"</p> };
+    view! {
+        <header class="top">
+            <div class="brand">
+                <h1>"soundalike"</h1>
+                <p class="tagline">"Music recommendations computed entirely in your browser."</p>
+            </div>
+            <StatusLine/>
+        </header>
+        <Notices/>
+        <Show when=ready fallback=move || view! { <LoadingOrError/> }>
+            <main class="grid">
+                <section class="panel likes-panel" aria-label="Your tracks">
+                    <h2>"1 · Find tracks you like"</h2>
+                    <SearchBox/>
+                    <LikesList/>
+                </section>
+                <section class="panel recs-panel" aria-label="Recommendations">
+                    <h2>"2 · Recommendations"</h2>
+                    <Recommendations/>
+                </section>
+                <section class="panel controls-panel" aria-label="Tuning the results">
+                    <h2>"3 · Shape the results"</h2>
+                    <Controls/>
+                </section>
+                <section class="panel tune-panel" aria-label="Tune to me">
+                    <h2>"4 · Tune to me"</h2>
+                    <Tune/>
+                </section>
+                <section class="panel map-panel" aria-label="Embedding map">
+                    <h2>"Map of the catalog"</h2>
+                    <Show when=move || insight.get() fallback=later><MapView/></Show>
+                </section>
+                <section class="panel heat-panel" aria-label="Feature correlations">
+                    <h2>"Feature correlations"</h2>
+                    <Show when=move || insight.get() fallback=later><Heatmap/></Show>
+                </section>
+                <section class="panel new-panel" aria-label="New track">
+                    <h2>"Place a new track"</h2>
+                    <NewTrackForm/>
+                </section>
+            </main>
+        </Show>
+        <footer class="privacy" id="privacy">
+            <h2>"Privacy"</h2>
+            <p>
+                "Everything happens on your device. This page downloads the track catalog and the model weights once; "
+                "after that it makes no network request at all. Your likes, dislikes and tuned model are kept in this "
+                "browser's localStorage and never leave it. A share link carries your likes in the part of the URL after "
+                "the #, which browsers do not send to any server."
+            </p>
+        </footer>
+    }
+}

@@ -1,0 +1,17 @@
+//! The page's components, one file per panel: the layout (`app`), status and notices, search,
+//! the likes list, the recommendations, the result controls, the fine-tune and the new-track form.
+//!
+//! Components read and change `state::PageState` through its methods and reach the engine only
+//! through `slot`; they must not know how the engine ranks, nor localStorage's format (`storage`
+//! and `crate::listener::likes` own it). Nothing outside `components` imports from here except `web::start`.
+
+mod app;
+mod controls;
+mod likes;
+mod newtrack;
+mod recs;
+mod search;
+mod status;
+mod tune;
+
+pub use app::App;

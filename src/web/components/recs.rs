@@ -1,0 +1,113 @@
+//! The recommendations panel: the ranked list with "because you liked X", the feature bars that
+//! explain a match, and the like/dislike buttons (also used by the search results).
+
+use leptos::prelude::*;
+
+use crate::catalog::features::N_FEATURES;
+use crate::recommend::Rec;
+use crate::recommend::explain::top_contributions;
+use crate::web::display::{pretty_feature, track_id, track_meta, track_name};
+use crate::web::state::PageState;
+
+/// ♡ / ✕ for track `i`; pressing the active one again takes the rating back.
+#[component]
+pub fn RateButtons(i: usize) -> impl IntoView {
+    let st = expect_context::<PageState>();
+    let liked = move || st.is_liked(i);
+    let disliked = move || st.is_disliked(i);
+    view! {
+        <span class="rate">
+            <button class="like" class:on=liked aria-pressed=move || liked().to_string() title="Like"
+                on:click=move |ev| { ev.stop_propagation(); if liked() { st.unrate(i) } else { st.like(i) } }>
+                {move || if liked() { "♥ Liked" } else { "♡ Like" }}
+            </button>
+            <button class="dislike" class:on=disliked aria-pressed=move || disliked().to_string() title="Dislike"
+                on:click=move |ev| { ev.stop_propagation(); if disliked() { st.unrate(i) } else { st.dislike(i) } }>
+                "✕"
+            </button>
+        </span>
+    }
+}
+
+/// The four features that weigh most in a match, as signed bars around the middle.
+#[component]
+fn Bars(contrib: [f32; N_FEATURES]) -> impl IntoView {
+    let top = top_contributions(&contrib, 4);
+    view! {
+        <div class="bars" aria-label="Features that drive this match">
+            {top.into_iter().map(|f| {
+                let v = contrib[f];
+                let w = (v.abs() * 100.0).min(100.0);
+                view! {
+                    <div class="bar-row" title=format!("{}: {:+.2}", pretty_feature(f), v)>
+                        <span class="bar-label">{pretty_feature(f)}</span>
+                        <span class="bar-track">
+                            <span class={if v >= 0.0 { "bar pos" } else { "bar neg" }}
+                                style=format!("width:{:.0}%;{}", w / 2.0, if v >= 0.0 { "left:50%" } else { "right:50%" })></span>
+                        </span>
+                        <span class="bar-val">{format!("{v:+.2}")}</span>
+                    </div>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// What identifies a row on screen: the track and its explanation, so that a row whose
+/// explanation changed is rebuilt while unchanged rows are kept (only moved).
+type RowKey = (usize, Option<(usize, u32)>, [u32; N_FEATURES]);
+
+fn row_key(r: &Rec) -> RowKey {
+    (
+        r.index,
+        r.because.map(|(b, sim)| (b, sim.to_bits())),
+        r.contrib.map(f32::to_bits),
+    )
+}
+
+/// One recommendation: title (click selects it on the map), rating buttons, why, and bars.
+#[component]
+fn RecRow(rec: Rec) -> impl IntoView {
+    let st = expect_context::<PageState>();
+    let i = rec.index;
+    let (name, artist) = track_name(i);
+    let has_because = rec.because.is_some();
+    let because = rec.because.map(|(b, sim)| {
+        let (bn, ba) = track_name(b);
+        view! { <p class="because">"because you liked " <b>{bn}</b> " · " {ba} <span class="sim">{format!(" ({:.0}% similar)", sim.max(0.0) * 100.0)}</span></p> }
+    });
+    view! {
+        <li class="rec" data-id=track_id(i) class:selected=move || st.is_selected(i)>
+            <div class="rec-head">
+                <span class="t" on:click=move |_| st.select(i)>
+                    <span class="title">{name}</span>
+                    <span class="artist">{artist}</span>
+                    <span class="meta">{track_meta(i)}</span>
+                </span>
+                <RateButtons i=i/>
+            </div>
+            {because}
+            // bars explain a match with the listener's taste: none before the first like
+            {has_because.then(|| view! { <Bars contrib=rec.contrib/> })}
+        </li>
+    }
+}
+
+#[component]
+pub fn Recommendations() -> impl IntoView {
+    let st = expect_context::<PageState>();
+    let cold = move || st.likes.with(|l| l.is_empty());
+    let any = move || st.recs.with(|r| !r.is_empty());
+    view! {
+        {move || cold().then(|| view! {
+            <p class="hint cold" data-testid="cold-hint">"You have no likes yet, so here are popular tracks across genres. Like a few tracks to make these yours."</p>
+        })}
+        <ol class="recs" data-testid="recs">
+            <Show when=any fallback=|| view! { <li class="empty">"No track passes the current filters. Loosen a min/max bound."</li> }>
+                <For each=move || st.recs.get() key=row_key let:rec>
+                    <RecRow rec=rec/>
+                </For>
+            </Show>
+        </ol>
+    }
+}

@@ -1,0 +1,256 @@
+//! The page's reactive state: `PageState` (Copy, a bundle of signals, provided as context) and the
+//! small values it holds, with one method per state change. No views, no storage, no fetching.
+
+use leptos::prelude::*;
+
+use super::slot::with_engine;
+use crate::recommend::{Options, Query, Rec};
+
+/// Where the page downloads its two files from (`data-catalog` / `data-weights` on the mount element).
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub catalog_url: String,
+    pub weights_url: String,
+}
+
+impl Config {
+    pub fn from_element(el: &web_sys::HtmlElement) -> Config {
+        Config {
+            catalog_url: el
+                .get_attribute("data-catalog")
+                .unwrap_or_else(|| "catalog.bin".into()),
+            weights_url: el
+                .get_attribute("data-weights")
+                .unwrap_or_else(|| "weights.bin".into()),
+        }
+    }
+}
+
+/// The page's start-up, then ready (or failed).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    Loading {
+        what: String,
+        got: u64,
+        total: Option<u64>,
+    },
+    Working(String),
+    Ready {
+        n: usize,
+        ms: f64,
+    },
+    Error(String),
+}
+
+impl Status {
+    pub fn is_ready(&self) -> bool {
+        matches!(self, Status::Ready { .. })
+    }
+}
+
+/// The personal fine-tune: progress while it runs, the outcome after.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct TuneState {
+    pub running: bool,
+    pub progress: f32,
+    pub losses: Vec<f32>,
+    pub before: Vec<usize>,
+    pub after: Vec<usize>,
+    pub ms: f64,
+    pub tuned: bool,
+    pub longest_slice_ms: f64,
+}
+
+/// A pasted track placed on the map, with its nearest catalog tracks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewTrack {
+    pub pos: [f32; 2],
+    pub neighbours: Vec<(usize, f32)>,
+}
+
+/// A dismissable message; `id` keys it in the list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub id: u64,
+    pub text: String,
+}
+
+/// How many notices stay on screen (the oldest goes first).
+const MAX_NOTICES: usize = 4;
+
+/// All reactive state of the page (signals are Copy).
+#[derive(Clone, Copy)]
+pub struct PageState {
+    pub status: RwSignal<Status>,
+    /// Bumped whenever the engine changes (loaded, head tuned or reset).
+    pub version: RwSignal<u32>,
+    pub likes: RwSignal<Vec<usize>>,
+    pub dislikes: RwSignal<Vec<usize>>,
+    pub opts: RwSignal<Options>,
+    pub notices: RwSignal<Vec<Notice>>,
+    pub selected: RwSignal<Option<usize>>,
+    pub tune: RwSignal<TuneState>,
+    pub newtrack: RwSignal<Option<NewTrack>>,
+    /// True once the stored likes were read (saving before would overwrite them).
+    pub restored: RwSignal<bool>,
+    /// The recommendations for the current likes, dislikes, options and engine.
+    pub recs: Memo<Vec<Rec>>,
+}
+
+impl Default for PageState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PageState {
+    pub fn new() -> PageState {
+        let version = RwSignal::new(0u32);
+        let likes = RwSignal::new(Vec::<usize>::new());
+        let dislikes = RwSignal::new(Vec::<usize>::new());
+        let opts = RwSignal::new(Options::default());
+        let recs = Memo::new(move |_| {
+            version.track();
+            let q = Query {
+                likes: likes.get(),
+                dislikes: dislikes.get(),
+                options: opts.get(),
+            };
+            with_engine(|e| e.recommend(&q)).unwrap_or_default()
+        });
+        PageState {
+            status: RwSignal::new(Status::Loading {
+                what: "catalog".into(),
+                got: 0,
+                total: None,
+            }),
+            version,
+            likes,
+            dislikes,
+            opts,
+            notices: RwSignal::new(Vec::new()),
+            selected: RwSignal::new(None),
+            tune: RwSignal::new(TuneState::default()),
+            newtrack: RwSignal::new(None),
+            restored: RwSignal::new(false),
+            recs,
+        }
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.status.with(Status::is_ready)
+    }
+
+    // --- likes and dislikes ---
+
+    pub fn like(&self, i: usize) {
+        self.dislikes.update(|d| d.retain(|&x| x != i));
+        self.likes.update(|l| {
+            if !l.contains(&i) {
+                l.push(i)
+            }
+        });
+    }
+
+    pub fn dislike(&self, i: usize) {
+        self.likes.update(|l| l.retain(|&x| x != i));
+        self.dislikes.update(|d| {
+            if !d.contains(&i) {
+                d.push(i)
+            }
+        });
+    }
+
+    pub fn unrate(&self, i: usize) {
+        self.likes.update(|l| l.retain(|&x| x != i));
+        self.dislikes.update(|d| d.retain(|&x| x != i));
+    }
+
+    pub fn clear_dislikes(&self) {
+        self.dislikes.set(Vec::new());
+    }
+
+    pub fn clear_ratings(&self) {
+        self.likes.set(Vec::new());
+        self.dislikes.set(Vec::new());
+    }
+
+    pub fn is_liked(&self, i: usize) -> bool {
+        self.likes.with(|l| l.contains(&i))
+    }
+
+    pub fn is_disliked(&self, i: usize) -> bool {
+        self.dislikes.with(|d| d.contains(&i))
+    }
+
+    // --- notices ---
+
+    pub fn notice(&self, s: impl Into<String>) {
+        let text = s.into();
+        self.notices.update(|n| {
+            // ids grow along the list, so the next one is the last one's plus one
+            let id = n.last().map_or(0, |last| last.id + 1);
+            n.push(Notice { id, text });
+            if n.len() > MAX_NOTICES {
+                n.remove(0);
+            }
+        });
+    }
+
+    pub fn dismiss(&self, id: u64) {
+        self.notices.update(|n| n.retain(|x| x.id != id));
+    }
+
+    // --- the engine and the options ---
+
+    /// Say that the engine changed (recommendations recompute).
+    pub fn engine_changed(&self) {
+        self.version.update(|v| *v += 1);
+    }
+
+    pub fn select(&self, i: usize) {
+        self.selected.set(Some(i));
+    }
+
+    pub fn is_selected(&self, i: usize) -> bool {
+        self.selected.get() == Some(i)
+    }
+
+    /// Back to no bounds, no diversity, within the genres of the likes.
+    pub fn reset_shaping(&self) {
+        self.opts.update(|o| {
+            *o = Options {
+                k: o.k,
+                ..Options::default()
+            }
+        });
+    }
+
+    /// The first `n` recommendations as track indices (not tracked).
+    pub fn top_untracked(&self, n: usize) -> Vec<usize> {
+        self.recs
+            .with_untracked(|r| r.iter().take(n).map(|r| r.index).collect())
+    }
+
+    // --- track ids ---
+
+    /// Spotify ids of the tracks `v`.
+    pub fn ids(&self, v: &[usize]) -> Vec<String> {
+        with_engine(|e| {
+            v.iter()
+                .filter_map(|&i| e.catalog().tracks.get(i).map(|t| t.id.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
+    /// Catalog indices of the Spotify ids `ids`, and how many of them the catalog lacks.
+    pub fn indices(&self, ids: &[String]) -> (Vec<usize>, usize) {
+        with_engine(|e| {
+            let v: Vec<usize> = ids.iter().filter_map(|id| e.catalog().index_of(id)).collect();
+            let missing = ids.len() - v.len();
+            (v, missing)
+        })
+        .unwrap_or_default()
+    }
+}
