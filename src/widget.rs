@@ -222,6 +222,27 @@ pub mod bench {
         .unwrap_or_default()
     }
 
+    /// The fine-tune fixture of `tests/common/finetune_fixture.rs` (likes 0..12, dislikes 20 and
+    /// 21 of 300 fixed embeddings, 10 steps, lr 1e-3, seed 7) on the shipped head of the loaded
+    /// weights: the logits of tracks 100..108. tests/browser/finetune.test.mjs compares them with
+    /// the native numbers. Empty before the page has loaded.
+    #[wasm_bindgen(js_name = finetuneFixture)]
+    pub fn finetune_fixture() -> Vec<f32> {
+        with_engine(|e| fixture::finetune_fixture_with(&e.model.weights)).unwrap_or_default()
+    }
+
+    mod fixture {
+        use crate::finetune::{fine_tune, FineTuneConfig};
+        use crate::model::Embedding32;
+        use crate::rank::{head_scores, profile};
+        use crate::weights::Weights;
+
+        include!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/common/finetune_fixture.rs"
+        ));
+    }
+
     /// `n` pseudo-random track ids of the loaded catalog (to build a like list in the bench).
     #[wasm_bindgen(js_name = trackIds)]
     pub fn track_ids(n: usize, seed: u64) -> Vec<String> {
