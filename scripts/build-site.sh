@@ -13,7 +13,8 @@ mode=release
 
 if [ ! -s www/catalog.bin ]; then
   say "building the catalog (www/catalog.bin) from the default data"
-  cargo run --quiet --profile fast -- catalog build
+  # the dev profile (dependencies optimised, Cargo.toml): the same build as `cargo test`
+  cargo run --quiet -- catalog build
 fi
 if [ ! -s www/weights.bin ]; then
   echo "www/weights.bin is missing: it is committed with the trained models (soundalike train)." >&2

@@ -193,11 +193,17 @@ fn finetune_is_deterministic_and_rejects_empty_likes() {
     ));
 }
 
+/// Checks the native fine-tune fixture and writes its numbers to `target/fixtures/` for the
+/// browser test that runs the same fixture in the page's wasm (tests/browser/finetune.test.mjs).
 #[test]
 fn native_finetune_fixture_values() {
     let got = common::finetune_fixture();
     println!("FINETUNE_EXPECTED = {got:?}");
+    assert_eq!(got.len(), common::FINETUNE_EXPECTED.len());
     for (g, e) in got.iter().zip(common::FINETUNE_EXPECTED.iter()) {
         assert!((g - e).abs() < 1e-5, "{got:?}");
     }
+    let out = std::path::Path::new(common::FINETUNE_NATIVE_JSON);
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    std::fs::write(out, serde_json::to_string(&got).unwrap()).unwrap();
 }

@@ -8,6 +8,7 @@ fn main() {
     std::hint::black_box(soundalike::web::bench::bench_finetune as *const ());
     std::hint::black_box(soundalike::web::bench::bench_all as *const ());
     std::hint::black_box(soundalike::web::bench::track_ids as *const ());
+    std::hint::black_box(soundalike::web::bench::finetune_fixture as *const ());
     soundalike::web::start();
 }
 

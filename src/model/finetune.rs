@@ -213,3 +213,25 @@ pub fn fine_tune(
     }
     Ok(t.finish())
 }
+
+/// A fixed fine-tune whose answer must be the same natively and in wasm: 300 synthetic
+/// embeddings, likes 0..12, dislikes 20 and 21, 10 steps at lr 1e-3, seed 7, on `head`; returns
+/// the tuned head's logits for tracks 100..108. The native tests pin the numbers, and the page
+/// exposes it (`finetuneFixture`) so a browser test compares wasm with native in the same run.
+pub fn check_fixture(head: &Head) -> Vec<f32> {
+    let emb: Vec<Embedding> = (0..300)
+        .map(|i| std::array::from_fn(|j| (((i * 31 + j * 17) % 29) as f32 / 29.0 - 0.4) * 2.0))
+        .collect();
+    let likes: Vec<usize> = (0..12).collect();
+    let cfg = FineTuneConfig {
+        steps: 10,
+        lr: 1e-3,
+        seed: 7,
+        ..FineTuneConfig::default()
+    };
+    let Ok(tuned) = fine_tune(head, &emb, &likes, &[20, 21], cfg) else {
+        return Vec::new();
+    };
+    let p = mean_of(&emb, &likes);
+    super::dense::head_scores(&tuned, &emb[100..108], p.as_ref())
+}

@@ -38,6 +38,13 @@ pub fn bench_finetune(n_likes: usize) -> Vec<f64> {
     .unwrap_or_default()
 }
 
+/// `model::finetune::check_fixture` on the loaded shipped head (empty before the page has loaded):
+/// tests/browser/finetune.test.mjs compares it with the native numbers.
+#[wasm_bindgen(js_name = finetuneFixture)]
+pub fn finetune_fixture() -> Vec<f32> {
+    with_engine(|e| crate::model::finetune::check_fixture(e.shipped_head())).unwrap_or_default()
+}
+
 /// `n` pseudo-random track ids of the loaded catalog (to build a like list in the bench).
 #[wasm_bindgen(js_name = trackIds)]
 pub fn track_ids(n: usize, seed: u64) -> Vec<String> {
