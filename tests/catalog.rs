@@ -20,7 +20,7 @@ fn built() -> &'static Built {
 
 fn bytes() -> &'static Vec<u8> {
     static B: OnceLock<Vec<u8>> = OnceLock::new();
-    B.get_or_init(|| built().catalog.to_bytes())
+    B.get_or_init(|| built().catalog.to_bytes().expect("encode"))
 }
 
 #[test]

@@ -109,10 +109,21 @@ fn push_section(out: &mut Vec<u8>, tag: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(data);
 }
 
-/// Encode a catalog. Panics only on a programming error (an id that is not base62: ingest
-/// rejects those rows).
+/// Why a catalog could not be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    #[error("the tracks carry {found} distinct genres, but the catalog format stores at most {max} (one byte per track)")]
+    TooManyGenres { found: usize, max: usize },
+    #[error("track id {0:?} is not a 22-character base62 Spotify id")]
+    BadId(String),
+}
+
+/// Genres a catalog can name (index 0 is "", the unknown genre).
+pub const MAX_GENRES: usize = 256;
+
+/// Encode a catalog.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn encode(cat: &Catalog) -> Vec<u8> {
+pub fn encode(cat: &Catalog) -> Result<Vec<u8>, EncodeError> {
     use super::features::quantize;
     let n = cat.len();
     let mut genres: Vec<String> = vec![String::new()];
@@ -125,9 +136,15 @@ pub fn encode(cat: &Catalog) -> Vec<u8> {
                 genres.len() - 1
             }
         };
+        if i >= MAX_GENRES {
+            let found = cat.tracks.iter().map(|t| t.genre.as_str()).chain([""]).collect::<std::collections::HashSet<_>>().len();
+            return Err(EncodeError::TooManyGenres {
+                found: found - 1,
+                max: MAX_GENRES - 1,
+            });
+        }
         genre_idx.push(i as u8);
     }
-    assert!(genres.len() <= 256, "more than 255 genres");
     let meta = Meta {
         count: n as u32,
         scaler: cat.scaler.clone(),
@@ -135,7 +152,7 @@ pub fn encode(cat: &Catalog) -> Vec<u8> {
     };
     let mut ids = Vec::with_capacity(16 * n);
     for t in &cat.tracks {
-        let v = id_to_u128(&t.id).unwrap_or_else(|| panic!("track id {:?} is not base62", t.id));
+        let v = id_to_u128(&t.id).ok_or_else(|| EncodeError::BadId(t.id.clone()))?;
         ids.extend_from_slice(&v.to_be_bytes());
     }
     let names: Vec<&str> = cat.tracks.iter().map(|t| t.name.as_str()).collect();
@@ -202,7 +219,7 @@ pub fn encode(cat: &Catalog) -> Vec<u8> {
     out.extend_from_slice(&(raw.len() as u32).to_le_bytes());
     out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
     out.extend_from_slice(&payload);
-    out
+    Ok(out)
 }
 
 fn u32_at(b: &[u8], at: usize) -> u32 {

@@ -84,7 +84,15 @@ pub fn detect_schema(header: &[&str]) -> Result<Detected, String> {
     } else {
         None
     };
+    let missing_ids: Vec<&str> = schema
+        .map(|s| s.columns().into_iter().filter(|c| !has(c)).collect())
+        .unwrap_or_default();
     match schema {
+        Some(s) if !missing_ids.is_empty() => Err(format!(
+            "header looks like {} but lacks the column(s) {}",
+            s.name(),
+            missing_ids.join(", ")
+        )),
         Some(s) if missing_feats.is_empty() => Ok(Detected::Tracks(s)),
         Some(s) => Err(format!(
             "header looks like {} but lacks the feature column(s) {}",
@@ -314,8 +322,19 @@ pub fn read_tracks_from(
         }
     };
     report.schema = Some(schema);
-    let [id_c, name_c, artist_c] = schema.columns().map(|c| col(&header, c).expect("detected"));
-    let feat_c: [usize; N_BASE] = BASE_FEATURES.map(|c| col(&header, c).expect("detected"));
+    // detect_schema checked that these columns exist; a miss is still an error, never a panic
+    let missing = |c: &str| IngestError::Header {
+        path: path.to_path_buf(),
+        message: format!("no column {c:?}"),
+    };
+    let [id_c, name_c, artist_c] = match schema.columns().map(|c| col(&header, c)) {
+        [Some(a), Some(b), Some(c)] => [a, b, c],
+        _ => return Err(missing("id, title or artist")),
+    };
+    let mut feat_c = [0usize; N_BASE];
+    for (slot, c) in feat_c.iter_mut().zip(BASE_FEATURES) {
+        *slot = col(&header, c).ok_or_else(|| missing(c))?;
+    }
     let year_c = match schema {
         Schema::TidyTuesday => col(&header, "track_album_release_date"),
         Schema::Kaggle160k => col(&header, "year"),

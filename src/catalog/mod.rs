@@ -128,7 +128,7 @@ impl Catalog {
 
     /// Encode to the catalog file format.
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub fn to_bytes(&self) -> Result<Vec<u8>, format::EncodeError> {
         format::encode(self)
     }
 }

@@ -9,9 +9,9 @@ use super::load::{fetch_bytes, now, yield_now};
 use super::slot::{set_engine, with_engine, with_engine_mut};
 use super::state::{Config, PageState, Status};
 use super::storage;
+use crate::listener::likes::{self, Stored};
 use crate::model::tuned;
 use crate::recommend::Recommender;
-use crate::listener::likes::{self, Stored};
 
 /// Load everything in the background, and save the likes whenever they change once restored.
 pub fn start(cfg: Config, st: PageState) {

@@ -247,7 +247,10 @@ impl PageState {
     /// Catalog indices of the Spotify ids `ids`, and how many of them the catalog lacks.
     pub fn indices(&self, ids: &[String]) -> (Vec<usize>, usize) {
         with_engine(|e| {
-            let v: Vec<usize> = ids.iter().filter_map(|id| e.catalog().index_of(id)).collect();
+            let v: Vec<usize> = ids
+                .iter()
+                .filter_map(|id| e.catalog().index_of(id))
+                .collect();
             let missing = ids.len() - v.len();
             (v, missing)
         })

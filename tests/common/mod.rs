@@ -16,7 +16,11 @@ pub fn embeddings() -> Vec<soundalike::model::Embedding> {
 
 /// `model::finetune::check_fixture` on the committed weights.
 pub fn finetune_fixture() -> Vec<f32> {
-    check_fixture(&Weights::from_bytes(WEIGHTS).expect("committed weights load").head)
+    check_fixture(
+        &Weights::from_bytes(WEIGHTS)
+            .expect("committed weights load")
+            .head,
+    )
 }
 
 /// Native values of [`finetune_fixture`] (printed by `native_finetune_fixture_values`).

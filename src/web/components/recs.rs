@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::catalog::features::N_FEATURES;
-use crate::recommend::Rec;
 use crate::recommend::explain::top_contributions;
+use crate::recommend::Rec;
 use crate::web::display::{pretty_feature, track_id, track_meta, track_name};
 use crate::web::state::PageState;
 
