@@ -1,17 +1,20 @@
 //! Bad CSVs give `catalog build` a clear error naming the file and the problem, never a panic
 //! (run through the real binary, as a user would).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("soundalike-bad-input-{name}-{}", std::process::id()));
+    let d = std::env::temp_dir().join(format!(
+        "soundalike-bad-input-{name}-{}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
 /// `catalog build --input csv`; returns (success, stderr).
-fn build(csv: &PathBuf, dir: &PathBuf) -> (bool, String) {
+fn build(csv: &Path, dir: &Path) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_soundalike"))
         .args(["catalog", "build", "--input"])
         .arg(csv)
@@ -21,7 +24,10 @@ fn build(csv: &PathBuf, dir: &PathBuf) -> (bool, String) {
         .arg(dir.join("interactions.json"))
         .output()
         .expect("run soundalike");
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -37,7 +43,10 @@ fn a_header_without_a_title_column_is_an_error_not_a_panic() {
     let (ok, err) = build(&csv, &dir);
     assert!(!ok, "must fail: {err}");
     assert!(!err.contains("panicked"), "{err}");
-    assert!(err.contains("x.csv") && err.contains("name"), "names the file and the missing column: {err}");
+    assert!(
+        err.contains("x.csv") && err.contains("name"),
+        "names the file and the missing column: {err}"
+    );
 }
 
 #[test]
@@ -59,5 +68,8 @@ fn more_than_255_genres_is_an_error_not_a_panic() {
     let (ok, err) = build(&csv, &dir);
     assert!(!ok, "must fail: {err}");
     assert!(!err.contains("panicked"), "{err}");
-    assert!(err.contains("many-genres.csv") && err.contains("300 distinct genres"), "{err}");
+    assert!(
+        err.contains("many-genres.csv") && err.contains("300 distinct genres"),
+        "{err}"
+    );
 }

@@ -137,7 +137,13 @@ pub fn encode(cat: &Catalog) -> Result<Vec<u8>, EncodeError> {
             }
         };
         if i >= MAX_GENRES {
-            let found = cat.tracks.iter().map(|t| t.genre.as_str()).chain([""]).collect::<std::collections::HashSet<_>>().len();
+            let found = cat
+                .tracks
+                .iter()
+                .map(|t| t.genre.as_str())
+                .chain([""])
+                .collect::<std::collections::HashSet<_>>()
+                .len();
             return Err(EncodeError::TooManyGenres {
                 found: found - 1,
                 max: MAX_GENRES - 1,
