@@ -4,11 +4,13 @@
 # catalog and fixtures, the release site, and the page's and the widget's tests in headless
 # Chromium (including the wasm fine-tune checked against the native numbers).
 # Each profile is compiled once: `dev` for the native tests, the catalog and the fixtures (its
-# dependencies are optimised, see Cargo.toml) and `release` for the wasm; clippy only checks.
+# dependencies are optimised, see Cargo.toml; the CLI is the binary `cargo test` built, see
+# scripts/cli.sh) and `release` for the wasm; clippy only checks.
 # At the end it prints the seconds each step took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+source scripts/cli.sh
 
 t_start=$(date +%s)
 timings=()
@@ -39,7 +41,7 @@ step "format" cargo fmt --check
 step "clippy native" cargo clippy --all-targets --quiet -- -D warnings
 step "clippy wasm32" cargo clippy --target wasm32-unknown-unknown --lib --bins --quiet -- -D warnings
 step "native tests" cargo test --quiet
-step "catalog (dev build)" cargo run --quiet -- catalog build
+step "catalog" soundalike catalog build
 step "release site (trunk)" bash scripts/build-site.sh
 step "browser tests" env SOUNDALIKE_SKIP_BUILD=1 bash scripts/test-browser.sh
 current=""
