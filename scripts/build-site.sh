@@ -13,8 +13,9 @@ mode=release
 
 if [ ! -s www/catalog.bin ]; then
   say "building the catalog (www/catalog.bin) from the default data"
-  # the dev profile (dependencies optimised, Cargo.toml): the same build as `cargo test`
-  cargo run --quiet -- catalog build
+  # the CLI as `cargo test` builds it (scripts/cli.sh): no separate native build
+  source scripts/cli.sh
+  soundalike catalog build
 fi
 if [ ! -s www/weights.bin ]; then
   echo "www/weights.bin is missing: it is committed with the trained models (soundalike train)." >&2

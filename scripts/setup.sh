@@ -41,12 +41,12 @@ if [ ! -x node_modules/.bin/wasm-opt ] || ! node_modules/.bin/wasm-opt --version
   npm ci --no-audit --no-fund
 fi
 
-# 5. Debian chromium + chromedriver for the browser tests.
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  say "installing chromium and chromium-driver from Debian"
+# 5. Debian chromium for the browser tests (driven by playwright-core).
+if ! command -v chromium >/dev/null; then
+  say "installing chromium from Debian"
   SUDO=""; [ "$(id -u)" != 0 ] && SUDO=sudo
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
 say "tools ready: $(trunk --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(node_modules/.bin/wasm-opt --version), $(chromium --version)"

@@ -2,7 +2,7 @@
 # Real-browser tests of the page and the widget: Debian's chromium driven by playwright-core under
 # node's test runner, against dist/ served by a local static server. Screenshots: tests/screenshots/.
 #   SOUNDALIKE_SKIP_BUILD=1 bash scripts/test-browser.sh   # reuse an existing dist/
-# Fixtures come from the native code of this checkout (dev profile, the build `cargo test` uses).
+# Fixtures come from the native code of this checkout (the dev build `cargo test` uses).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -10,14 +10,15 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 if [ "${SOUNDALIKE_SKIP_BUILD:-}" != 1 ] || [ ! -f dist/index.html ]; then
   bash scripts/build-site.sh
 fi
+source scripts/cli.sh
 mkdir -p target/fixtures
-# a catalog whose titles contain HTML, for the "shown as text" test
-cargo run --quiet -- catalog build --input tests/fixtures/html-titles.csv --out target/fixtures/html-titles.bin --interactions target/fixtures/html-interactions.json >/dev/null
 # the native numbers of the fine-tune fixture, for the wasm-vs-native test (finetune.test.mjs)
 rm -f target/fixtures/finetune-native.json
 cargo test --quiet --test models native_finetune_fixture_values
+# a catalog whose titles contain HTML, for the "shown as text" test
+soundalike catalog build --input tests/fixtures/html-titles.csv --out target/fixtures/html-titles.bin --interactions target/fixtures/html-interactions.json >/dev/null
 # the CLI's answer for fixed likes, for the page-equals-CLI test (one-recommender.test.mjs)
-cargo run --quiet -- recommend --catalog dist/catalog.bin --weights dist/weights.bin \
+soundalike recommend --catalog dist/catalog.bin --weights dist/weights.bin \
   --like 1EzrEOXmMH3G43AXT1y7pA --like 4hbGPfz03P8Nnh75mFIAoH --like 6f807x0ima9a1j3VPbc7VN \
   --k 20 --no-finetune --json > target/fixtures/one-recommender.json
 mkdir -p tests/screenshots
