@@ -79,7 +79,17 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     })?;
     pb.finish_and_clear();
     pb.set_message("compressing");
-    let bytes = built.catalog.to_bytes();
+    let bytes = built.catalog.to_bytes().with_context(|| {
+        format!(
+            "encoding {} from {}",
+            args.out.display(),
+            files
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }

@@ -70,8 +70,7 @@ pub fn load_playlist_split(
     interactions: &Path,
     seed: u64,
 ) -> Result<PlaylistSplit> {
-    let inter = crate::catalog::interactions::Interactions::load(interactions)
-        .map_err(anyhow::Error::msg)?;
+    let inter = crate::catalog::interactions::Interactions::load(interactions)?;
     let mut pls: Vec<(String, Vec<usize>)> = inter
         .playlists
         .iter()
