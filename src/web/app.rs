@@ -613,7 +613,7 @@ fn LikesList() -> impl IntoView {
                 .and_then(|v| v.as_string());
             match text
                 .ok_or_else(|| "the file could not be read".to_string())
-                .and_then(|t| likes::parse_import(&t))
+                .and_then(|t| likes::parse_import(&t).map_err(|e| e.to_string()))
             {
                 Ok(ids) => {
                     let (found, missing) = with_engine(|e| {
@@ -1003,7 +1003,7 @@ fn NewTrackForm() -> impl IntoView {
             err.set(String::new());
             st.newtrack.set(res);
         }
-        Err(e) => err.set(e),
+        Err(e) => err.set(e.to_string()),
     };
     let example = "0.748,0.916,-2.634,0.0583,0.102,0,0.0653,0.518,122.04";
     view! {
