@@ -3,7 +3,7 @@
 //! ```text
 //! offset  size  field
 //!  0      8     magic  b"SNDLKCAT"
-//!  8      2     format version, u16 LE (currently 1)
+//!  8      2     format version, u16 LE (currently 2; version 1 stored genres as one byte)
 //! 10      2     reserved, 0
 //! 12      4     compressed payload length, u32 LE
 //! 16      4     uncompressed payload length, u32 LE
@@ -22,7 +22,7 @@
 //! | `ARTS` | postcard `Vec<(String, u32)>`: artist runs (tracks are sorted by artist) |
 //! | `YEAR` | 1 byte per track: year − 1800, 0 = unknown |
 //! | `POPU` | 1 byte per track: popularity 0–100, 255 = unknown |
-//! | `GENR` | 1 byte per track: index into `Meta::genres` (0 = "") |
+//! | `GENR` | 2 bytes per track: u16 index into `Meta::genres` (0 = ""), all low bytes then all high bytes |
 //! | `FEAT` | 9 bytes per track, column-major: the scaled base features quantized to 1/255 |
 //!
 //! The 7 engineered features are derived at load time from the quantized base features with the
@@ -36,7 +36,9 @@ use super::features::{dequantize, Scaler, N_BASE};
 use super::{Catalog, Track};
 
 pub const MAGIC: &[u8; 8] = b"SNDLKCAT";
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
+/// Most distinct genres a catalog can hold (index 0 is the empty genre, so one fewer names).
+pub const MAX_GENRES: usize = u16::MAX as usize;
 const HEADER_LEN: usize = 24;
 /// Refuse to inflate beyond this (a corrupt length must not allocate gigabytes).
 const MAX_RAW_LEN: u32 = 512 << 20;
@@ -68,6 +70,17 @@ pub enum FormatError {
         section: &'static str,
         reason: String,
     },
+}
+
+/// Why a catalog could not be encoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    #[error("the tracks have {count} distinct genres; a catalog holds at most {limit}")]
+    TooManyGenres { count: usize, limit: usize },
+    #[error("track id {0:?} is not a 22-character base62 Spotify id")]
+    BadId(String),
+    #[error("{count} tracks; a catalog holds at most {limit}")]
+    TooManyTracks { count: usize, limit: usize },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -109,50 +122,37 @@ fn push_section(out: &mut Vec<u8>, tag: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(data);
 }
 
-/// Why a catalog could not be written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EncodeError {
-    #[error("the tracks carry {found} distinct genres, but the catalog format stores at most {max} (one byte per track)")]
-    TooManyGenres { found: usize, max: usize },
-    #[error("track id {0:?} is not a 22-character base62 Spotify id")]
-    BadId(String),
-}
-
-/// Genres a catalog can name (index 0 is "", the unknown genre).
-pub const MAX_GENRES: usize = 256;
-
-/// Encode a catalog.
+/// Encode a catalog. Fails (never panics) on more than [`MAX_GENRES`] genres, more than
+/// `u32::MAX` tracks, or an id that is not base62 (ingest drops such rows).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn encode(cat: &Catalog) -> Result<Vec<u8>, EncodeError> {
     use super::features::quantize;
+    use std::collections::HashMap;
     let n = cat.len();
+    let count = u32::try_from(n).map_err(|_| EncodeError::TooManyTracks {
+        count: n,
+        limit: u32::MAX as usize,
+    })?;
     let mut genres: Vec<String> = vec![String::new()];
-    let mut genre_idx = Vec::with_capacity(n);
+    let mut index: HashMap<&str, u16> = HashMap::from([("", 0)]);
+    let mut genre_idx: Vec<u16> = Vec::with_capacity(n);
     for t in &cat.tracks {
-        let i = match genres.iter().position(|g| *g == t.genre) {
-            Some(i) => i,
+        let i = match index.get(t.genre.as_str()) {
+            Some(&i) => i,
             None => {
+                let i = u16::try_from(genres.len()).map_err(|_| EncodeError::TooManyGenres {
+                    count: distinct_genres(cat),
+                    limit: MAX_GENRES,
+                })?;
                 genres.push(t.genre.clone());
-                genres.len() - 1
+                index.insert(&t.genre, i);
+                i
             }
         };
-        if i >= MAX_GENRES {
-            let found = cat
-                .tracks
-                .iter()
-                .map(|t| t.genre.as_str())
-                .chain([""])
-                .collect::<std::collections::HashSet<_>>()
-                .len();
-            return Err(EncodeError::TooManyGenres {
-                found: found - 1,
-                max: MAX_GENRES - 1,
-            });
-        }
-        genre_idx.push(i as u8);
+        genre_idx.push(i);
     }
     let meta = Meta {
-        count: n as u32,
+        count,
         scaler: cat.scaler.clone(),
         genres,
     };
@@ -206,7 +206,13 @@ pub fn encode(cat: &Catalog) -> Result<Vec<u8>, EncodeError> {
     );
     push_section(&mut raw, b"YEAR", &years);
     push_section(&mut raw, b"POPU", &pops);
-    push_section(&mut raw, b"GENR", &genre_idx);
+    // Byte planes: with few genres the high plane is all zeros and compresses to almost nothing.
+    let genre_bytes: Vec<u8> = genre_idx
+        .iter()
+        .map(|&g| g as u8)
+        .chain(genre_idx.iter().map(|&g| (g >> 8) as u8))
+        .collect();
+    push_section(&mut raw, b"GENR", &genre_bytes);
     push_section(&mut raw, b"FEAT", &feats);
 
     let mut payload = Vec::new();
@@ -226,6 +232,18 @@ pub fn encode(cat: &Catalog) -> Result<Vec<u8>, EncodeError> {
     out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
     out.extend_from_slice(&payload);
     Ok(out)
+}
+
+/// Distinct non-empty genres of a catalog (for the error message).
+#[cfg(not(target_arch = "wasm32"))]
+fn distinct_genres(cat: &Catalog) -> usize {
+    let set: std::collections::HashSet<&str> = cat
+        .tracks
+        .iter()
+        .map(|t| t.genre.as_str())
+        .filter(|g| !g.is_empty())
+        .collect();
+    set.len()
 }
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
@@ -284,7 +302,8 @@ pub fn decode(bytes: &[u8]) -> Result<Catalog, FormatError> {
             "declared size {raw_len} bytes is implausibly large"
         )));
     }
-    let mut raw = Vec::with_capacity(raw_len as usize);
+    // Grow as the data arrives: a corrupt length (with a valid checksum) must not reserve memory.
+    let mut raw = Vec::with_capacity((raw_len as usize).min(payload.len().saturating_mul(16)));
     brotli_decompressor::Decompressor::new(payload, 4096)
         .take(raw_len as u64 + 1)
         .read_to_end(&mut raw)
@@ -370,7 +389,7 @@ fn parse_sections(raw: &[u8]) -> Result<Catalog, FormatError> {
     let ids = fixed("IDS_", s.ids, 16)?;
     let years = fixed("YEAR", s.years, 1)?;
     let pops = fixed("POPU", s.pops, 1)?;
-    let genre_idx = fixed("GENR", s.genres, 1)?;
+    let genre_idx = fixed("GENR", s.genres, 2)?;
     let feats = fixed("FEAT", s.feats, N_BASE)?;
     let names: Vec<String> =
         postcard::from_bytes(s.names.ok_or(FormatError::MissingSection("NAME"))?)
@@ -398,7 +417,7 @@ fn parse_sections(raw: &[u8]) -> Result<Catalog, FormatError> {
         .flat_map(|(a, c)| std::iter::repeat_n(a, *c as usize));
     for (i, name) in names.into_iter().enumerate() {
         let id = u128::from_be_bytes(ids[16 * i..16 * i + 16].try_into().expect("16 bytes"));
-        let g = genre_idx[i] as usize;
+        let g = u16::from_le_bytes([genre_idx[i], genre_idx[n + i]]) as usize;
         let genre = meta
             .genres
             .get(g)

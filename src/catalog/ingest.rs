@@ -67,8 +67,24 @@ Kaggle 1921-2020 data.csv (id, artists, year, …), Kaggle 600k tracks.csv (id, 
 Spotify Tracks Dataset (track_id, track_genre, …); each with the 9 audio features danceability, energy, loudness, \
 speechiness, acousticness, instrumentalness, liveness, valence, tempo";
 
-/// Recognise a header. An unknown header is an error naming the columns found and those expected.
-pub fn detect_schema(header: &[&str]) -> Result<Detected, String> {
+/// Why a CSV header was not recognised. The messages name the columns, so a person can fix the
+/// file (the path is added by [`IngestError::Schema`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaError {
+    /// The header matches a known layout but lacks some of its columns.
+    #[error("header looks like {} but lacks the column(s) {}", .schema.name(), .missing.join(", "))]
+    MissingColumns {
+        schema: Schema,
+        missing: Vec<String>,
+    },
+    /// No known layout matches.
+    #[error("unknown CSV layout. Columns found: {}. Expected one of: {LAYOUTS_EXPECTED}", .found.join(", "))]
+    UnknownLayout { found: Vec<String> },
+}
+
+/// Recognise a header. A header that matches no layout, or a layout without all of its id,
+/// title, artist and feature columns, is an error naming what is missing.
+pub fn detect_schema(header: &[&str]) -> Result<Detected, SchemaError> {
     let has = |c: &str| header.iter().any(|h| h.trim() == c);
     let missing_feats: Vec<&str> = BASE_FEATURES.iter().copied().filter(|f| !has(f)).collect();
     let schema = if has("id_artists") && has("id") {
@@ -84,28 +100,27 @@ pub fn detect_schema(header: &[&str]) -> Result<Detected, String> {
     } else {
         None
     };
-    let missing_ids: Vec<&str> = schema
-        .map(|s| s.columns().into_iter().filter(|c| !has(c)).collect())
-        .unwrap_or_default();
     match schema {
-        Some(s) if !missing_ids.is_empty() => Err(format!(
-            "header looks like {} but lacks the column(s) {}",
-            s.name(),
-            missing_ids.join(", ")
-        )),
-        Some(s) if missing_feats.is_empty() => Ok(Detected::Tracks(s)),
-        Some(s) => Err(format!(
-            "header looks like {} but lacks the feature column(s) {}",
-            s.name(),
-            missing_feats.join(", ")
-        )),
+        Some(s) => {
+            let missing: Vec<String> = s
+                .columns()
+                .into_iter()
+                .chain(missing_feats)
+                .filter(|c| !has(c))
+                .map(String::from)
+                .collect();
+            if missing.is_empty() {
+                Ok(Detected::Tracks(s))
+            } else {
+                Err(SchemaError::MissingColumns { schema: s, missing })
+            }
+        }
         None if missing_feats.is_empty() && (has("genres") || has("year") || has("artists")) => {
             Ok(Detected::Aggregate)
         }
-        None => Err(format!(
-            "unknown CSV layout. Columns found: {}. Expected one of: {LAYOUTS_EXPECTED}",
-            header.join(", ")
-        )),
+        None => Err(SchemaError::UnknownLayout {
+            found: header.iter().map(|h| h.to_string()).collect(),
+        }),
     }
 }
 
@@ -219,16 +234,20 @@ impl fmt::Display for BuildReport {
     }
 }
 
-/// An error that stops the build (as opposed to a dropped row).
+/// An error that stops the build (as opposed to a dropped row). Each names the file; the
+/// underlying error is part of the message (not a `source()`, so a printed chain does not
+/// repeat it).
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("{path}: {message}")]
-    Header { path: PathBuf, message: String },
+    #[error("{path}: cannot read the CSV header: {error}")]
+    Header { path: PathBuf, error: csv::Error },
+    #[error("{path}: {error}")]
+    Schema { path: PathBuf, error: SchemaError },
     #[error("no CSV files found under {0}")]
     NoFiles(PathBuf),
     #[error("no usable track rows in {0}: every row was dropped (see the counts above)")]
@@ -281,7 +300,7 @@ pub fn read_tracks_csv(
 ) -> Result<(Vec<Row>, FileReport), IngestError> {
     let io = |e: std::io::Error| IngestError::Io {
         path: path.to_path_buf(),
-        source: e,
+        error: e,
     };
     let file = std::fs::File::open(path).map_err(io)?;
     read_tracks_from(std::io::BufReader::new(file), path, &mut on_progress)
@@ -304,7 +323,7 @@ pub fn read_tracks_from(
         .headers()
         .map_err(|e| IngestError::Header {
             path: path.to_path_buf(),
-            message: format!("cannot read the header: {e}"),
+            error: e,
         })?
         .clone();
     let fields: Vec<&str> = header.iter().collect();
@@ -314,26 +333,32 @@ pub fn read_tracks_from(
             report.skipped = Some("aggregate file without track ids".into());
             return Ok((Vec::new(), report));
         }
-        Err(message) => {
-            return Err(IngestError::Header {
+        Err(error) => {
+            return Err(IngestError::Schema {
                 path: path.to_path_buf(),
-                message,
+                error,
             })
         }
     };
     report.schema = Some(schema);
-    // detect_schema checked that these columns exist; a miss is still an error, never a panic
-    let missing = |c: &str| IngestError::Header {
-        path: path.to_path_buf(),
-        message: format!("no column {c:?}"),
+    // `detect_schema` checked every one of these columns; a miss would still be an error here,
+    // never a panic.
+    let required = |c: &str| {
+        col(&header, c).ok_or_else(|| IngestError::Schema {
+            path: path.to_path_buf(),
+            error: SchemaError::MissingColumns {
+                schema,
+                missing: vec![c.to_string()],
+            },
+        })
     };
-    let [id_c, name_c, artist_c] = match schema.columns().map(|c| col(&header, c)) {
-        [Some(a), Some(b), Some(c)] => [a, b, c],
-        _ => return Err(missing("id, title or artist")),
+    let [id_c, name_c, artist_c] = {
+        let [a, b, c] = schema.columns();
+        [required(a)?, required(b)?, required(c)?]
     };
     let mut feat_c = [0usize; N_BASE];
-    for (slot, c) in feat_c.iter_mut().zip(BASE_FEATURES) {
-        *slot = col(&header, c).ok_or_else(|| missing(c))?;
+    for (slot, name) in feat_c.iter_mut().zip(BASE_FEATURES) {
+        *slot = required(name)?;
     }
     let year_c = match schema {
         Schema::TidyTuesday => col(&header, "track_album_release_date"),
@@ -481,7 +506,7 @@ pub fn collect_csvs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
             let before = out.len();
             walk(p, &mut out).map_err(|e| IngestError::Io {
                 path: p.clone(),
-                source: e,
+                error: e,
             })?;
             if out.len() == before {
                 return Err(IngestError::NoFiles(p.clone()));
@@ -491,7 +516,7 @@ pub fn collect_csvs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
         } else {
             return Err(IngestError::Io {
                 path: p.clone(),
-                source: std::io::Error::new(
+                error: std::io::Error::new(
                     std::io::ErrorKind::NotFound,
                     "no such file or directory",
                 ),

@@ -1,7 +1,7 @@
 //! Playlist membership: which tracks each (TidyTuesday) playlist holds. Used natively for
 //! training and evaluation; the page never loads it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +18,25 @@ pub struct Playlist {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Interactions {
     pub playlists: Vec<Playlist>,
+}
+
+/// Why an interactions file could not be loaded; each message names the file and what to do.
+/// (The underlying error is part of the message, not a `source()`, so a printed chain does not
+/// repeat it.)
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{}: {error} (build it with `soundalike catalog build`)", .path.display())]
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("{}: not an interactions file: {error}", .path.display())]
+    Parse {
+        path: PathBuf,
+        error: serde_json::Error,
+    },
+    #[error("{}: format {found:?}, expected {FORMAT:?}; rebuild it with `soundalike catalog build`", .path.display())]
+    Format { path: PathBuf, found: String },
 }
 
 /// Format tag written into the file so an old or foreign JSON is recognised.
@@ -47,21 +66,21 @@ impl Interactions {
         )
     }
 
-    pub fn load(path: &Path) -> Result<Interactions, String> {
-        let bytes = std::fs::read(path).map_err(|e| {
-            format!(
-                "{}: {e} (build it with `soundalike catalog build`)",
-                path.display()
-            )
+    /// Read a file written by [`Interactions::save`].
+    pub fn load(path: &Path) -> Result<Interactions, LoadError> {
+        let bytes = std::fs::read(path).map_err(|error| LoadError::Read {
+            path: path.to_path_buf(),
+            error,
         })?;
-        let disk: OnDisk = serde_json::from_slice(&bytes)
-            .map_err(|e| format!("{}: not an interactions file: {e}", path.display()))?;
+        let disk: OnDisk = serde_json::from_slice(&bytes).map_err(|error| LoadError::Parse {
+            path: path.to_path_buf(),
+            error,
+        })?;
         if disk.format != FORMAT {
-            return Err(format!(
-                "{}: format {:?}, expected {FORMAT:?}; rebuild it with `soundalike catalog build`",
-                path.display(),
-                disk.format
-            ));
+            return Err(LoadError::Format {
+                path: path.to_path_buf(),
+                found: disk.format,
+            });
         }
         Ok(disk.interactions)
     }

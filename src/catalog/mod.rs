@@ -14,7 +14,7 @@ pub mod interactions;
 use std::collections::HashMap;
 
 use features::{dequantize, quantize, Features, RawFeatures, Scaler, N_BASE};
-pub use format::FormatError;
+pub use format::{EncodeError, FormatError};
 
 /// One track's metadata.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -126,7 +126,7 @@ impl Catalog {
         format::decode(bytes)
     }
 
-    /// Encode to the catalog file format.
+    /// Encode to the catalog file format (fails on more than [`format::MAX_GENRES`] genres).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn to_bytes(&self) -> Result<Vec<u8>, format::EncodeError> {
         format::encode(self)

@@ -59,7 +59,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    let pb = super::common::bytes(total, "reading CSVs");
+    let pb = super::progress::bytes(total, "reading CSVs");
     // Position = bytes of the files already read + bytes read of the current one.
     let mut offset = 0u64;
     let mut current: Option<(PathBuf, u64)> = None;
@@ -80,8 +80,15 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     pb.finish_and_clear();
     pb.set_message("compressing");
     let bytes = built.catalog.to_bytes().with_context(|| {
-        let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
-        format!("writing the catalog built from {}", names.join(", "))
+        format!(
+            "encoding {} from {}",
+            args.out.display(),
+            files
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     })?;
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

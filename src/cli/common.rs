@@ -47,7 +47,6 @@ pub fn load_playlist_split(
     seed: u64,
 ) -> Result<PlaylistSplit> {
     let inter = Interactions::load(interactions)
-        .map_err(anyhow::Error::msg)
         .with_context(|| format!("interactions {}", interactions.display()))?;
     let mut pls: Vec<(String, Vec<usize>)> = inter
         .playlists

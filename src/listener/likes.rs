@@ -20,22 +20,45 @@ pub struct Stored {
     pub dislikes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why stored likes (localStorage, or our JSON export) could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
+    /// Not JSON, no version, wrong shape, or ids that are not track ids.
+    #[error("the saved data was unreadable ({0})")]
     Corrupt(String),
-    OldVersion(u32),
+    /// Readable, but another format version.
+    #[error("the saved data used format version {0}, this page reads version {VERSION}")]
+    OldVersion(u64),
 }
 
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadError::Corrupt(m) => write!(f, "the saved data was unreadable ({m})"),
-            ReadError::OldVersion(v) => write!(
-                f,
-                "the saved data used format version {v}, this page reads version {VERSION}"
-            ),
-        }
-    }
+/// Why an imported likes file was refused. The messages are shown on the page as they are.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("the file is empty")]
+    Empty,
+    /// A JSON object that is not a readable likes export.
+    #[error(transparent)]
+    Stored(#[from] ReadError),
+    /// Starts with `[` but is not a JSON list of strings.
+    #[error("not a JSON list of ids: {0}")]
+    NotAList(String),
+    #[error("{count} of {total} entries are not track ids (e.g. {example:?})")]
+    NotIds {
+        count: usize,
+        total: usize,
+        /// The first bad entry, cut to 40 characters.
+        example: String,
+    },
+    #[error("too many ids ({count}; at most {MAX_IDS})")]
+    TooMany { count: usize },
+}
+
+/// A character outside the base64 alphabet.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid base64: {found:?} at position {at}")]
+pub struct Base64Error {
+    pub found: char,
+    pub at: usize,
 }
 
 /// A plausible track id: 1..=64 chars of [A-Za-z0-9_-].
@@ -67,7 +90,7 @@ impl Stored {
             .and_then(|x| x.as_u64())
             .ok_or_else(|| ReadError::Corrupt("no version".into()))?;
         if version != VERSION as u64 {
-            return Err(ReadError::OldVersion(version as u32));
+            return Err(ReadError::OldVersion(version));
         }
         let st: Stored =
             serde_json::from_value(v).map_err(|e| ReadError::Corrupt(e.to_string()))?;
@@ -82,20 +105,15 @@ impl Stored {
 
 /// Parse an imported file: our JSON, a JSON array of ids, or CSV/plain text
 /// with one id per line (first column; a header line is skipped).
-pub fn parse_import(text: &str) -> Result<Vec<String>, String> {
+pub fn parse_import(text: &str) -> Result<Vec<String>, ImportError> {
     let t = text.trim_start_matches('\u{feff}').trim();
     if t.is_empty() {
-        return Err("the file is empty".into());
+        return Err(ImportError::Empty);
     }
     let ids: Vec<String> = if t.starts_with('{') {
-        match Stored::from_json(t) {
-            Ok(s) => s.likes,
-            Err(e) => return Err(e.to_string()),
-        }
+        Stored::from_json(t)?.likes
     } else if t.starts_with('[') {
-        let v: Vec<String> =
-            serde_json::from_str(t).map_err(|e| format!("not a JSON list of ids: {e}"))?;
-        v
+        serde_json::from_str(t).map_err(|e| ImportError::NotAList(e.to_string()))?
     } else {
         t.lines()
             .map(|l| {
@@ -110,12 +128,15 @@ pub fn parse_import(text: &str) -> Result<Vec<String>, String> {
             .filter(|s| !matches!(s.to_ascii_lowercase().as_str(), "track_id" | "id" | "track"))
             .collect()
     };
-    let bad = ids.iter().filter(|s| !valid_id(s)).count();
-    if bad > 0 {
-        return Err(format!("{bad} entries are not track ids"));
+    if let Some(first) = ids.iter().find(|s| !valid_id(s)) {
+        return Err(ImportError::NotIds {
+            count: ids.iter().filter(|s| !valid_id(s)).count(),
+            total: ids.len(),
+            example: first.chars().take(40).collect(),
+        });
     }
     if ids.len() > MAX_IDS {
-        return Err(format!("too many ids ({}; at most {MAX_IDS})", ids.len()));
+        return Err(ImportError::TooMany { count: ids.len() });
     }
     Ok(dedup(ids))
 }
@@ -141,6 +162,11 @@ pub fn to_fragment(ids: &[String]) -> String {
 }
 
 /// Likes from a URL fragment (with or without the leading '#'); None when it carries none.
+///
+/// Deliberately lenient, so an `Option` rather than a `Result`: the fragment is a link someone
+/// clicked, most page loads have none (None), and entries that are not track ids are skipped
+/// (the page reports how many shared ids were not in the catalog), so there is no failure to
+/// explain.
 pub fn from_fragment(frag: &str) -> Option<Vec<String>> {
     let f = frag.trim_start_matches('#');
     for part in f.split('&') {
@@ -177,13 +203,17 @@ pub fn base64_encode(data: &[u8]) -> String {
     out
 }
 
-pub fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
+/// Decode standard base64 (padding optional, surrounding whitespace ignored).
+pub fn base64_decode(s: &str) -> Result<Vec<u8>, Base64Error> {
     let s = s.trim().trim_end_matches('=');
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
     let mut acc = 0u32;
     let mut bits = 0;
-    for ch in s.bytes() {
-        let v = B64.iter().position(|&b| b == ch).ok_or("invalid base64")? as u32;
+    for (at, ch) in s.char_indices() {
+        let v = u8::try_from(ch)
+            .ok()
+            .and_then(|b| B64.iter().position(|&x| x == b))
+            .ok_or(Base64Error { found: ch, at })? as u32;
         acc = acc << 6 | v;
         bits += 6;
         if bits >= 8 {
@@ -223,6 +253,11 @@ mod tests {
             Stored::from_json("null"),
             Err(ReadError::Corrupt(_))
         ));
+        // A version beyond u32 is reported as it is, not wrapped around to a valid-looking one.
+        assert_eq!(
+            Stored::from_json(r#"{"version":4294967297,"likes":[]}"#),
+            Err(ReadError::OldVersion(4_294_967_297))
+        );
     }
 
     #[test]
@@ -236,8 +271,32 @@ mod tests {
             parse_import(&Stored::new(vec!["q".into()], vec![]).to_json()).unwrap(),
             vec!["q"]
         );
-        assert!(parse_import("").is_err());
-        assert!(parse_import("hello world\n").is_err());
+        assert_eq!(parse_import("\u{feff} \n"), Err(ImportError::Empty));
+        assert_eq!(
+            parse_import("hello world\nabc\n"),
+            Err(ImportError::NotIds {
+                count: 1,
+                total: 2,
+                example: "hello world".into()
+            })
+        );
+        assert_eq!(
+            parse_import("hello world\n").unwrap_err().to_string(),
+            "1 of 1 entries are not track ids (e.g. \"hello world\")"
+        );
+        assert!(matches!(
+            parse_import("[1, 2]"),
+            Err(ImportError::NotAList(_))
+        ));
+        assert_eq!(
+            parse_import(r#"{"version":2,"likes":[]}"#),
+            Err(ImportError::Stored(ReadError::OldVersion(2)))
+        );
+        let many: Vec<String> = (0..=MAX_IDS).map(|i| format!("t{i}")).collect();
+        assert_eq!(
+            parse_import(&export_csv(&many)),
+            Err(ImportError::TooMany { count: MAX_IDS + 1 })
+        );
         let csv = export_csv(&["a".into(), "b".into()]);
         assert_eq!(parse_import(&csv).unwrap(), vec!["a", "b"]);
     }
@@ -260,6 +319,13 @@ mod tests {
             assert_eq!(base64_decode(&base64_encode(&v)).unwrap(), v);
         }
         assert_eq!(base64_encode(b"Man"), "TWFu");
-        assert!(base64_decode("@@").is_err());
+        assert_eq!(
+            base64_decode("QQ@@"),
+            Err(Base64Error { found: '@', at: 2 })
+        );
+        assert_eq!(
+            base64_decode("QQ\u{e9}").unwrap_err().to_string(),
+            "invalid base64: 'é' at position 2"
+        );
     }
 }

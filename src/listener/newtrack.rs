@@ -12,6 +12,39 @@ pub use crate::catalog::features::BASE_FEATURES as BASE;
 /// Column index of each base feature in a bare TidyTuesday row.
 const TIDY_COLS: [usize; 9] = [11, 12, 14, 16, 17, 18, 19, 20, 21];
 
+/// A raw feature outside its plausible range.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{name} = {value} is outside {lo}..{hi}")]
+pub struct OutOfRange {
+    pub name: &'static str,
+    pub value: f32,
+    pub lo: f32,
+    pub hi: f32,
+}
+
+/// Why a pasted row could not be read. The messages are shown on the page as they are.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParseError {
+    #[error("paste a CSV row or enter the features")]
+    Empty,
+    #[error("the header line has no row below it: paste the header and one row")]
+    HeaderOnly,
+    #[error("the header has no column \"{0}\"")]
+    MissingColumn(&'static str),
+    #[error("a row needs 9 features or the 23 TidyTuesday columns; it has {0} fields")]
+    FieldCount(usize),
+    #[error("{name}: \"{value}\" is not a number")]
+    NotANumber {
+        name: &'static str,
+        /// The field as pasted, cut to 40 characters.
+        value: String,
+    },
+    #[error("{name}: not a finite number")]
+    NotFinite { name: &'static str },
+    #[error(transparent)]
+    OutOfRange(#[from] OutOfRange),
+}
+
 fn split_csv(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
@@ -32,19 +65,25 @@ fn split_csv(line: &str) -> Vec<String> {
     out.into_iter().map(|s| s.trim().to_string()).collect()
 }
 
-fn num(s: &str, name: &str) -> Result<f32, String> {
-    let v: f32 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("{name}: \"{s}\" is not a number"))?;
+fn num(s: &str, name: &'static str) -> Result<f32, ParseError> {
+    let v: f32 = s.trim().parse().map_err(|_| ParseError::NotANumber {
+        name,
+        value: s.chars().take(40).collect(),
+    })?;
     if !v.is_finite() {
-        return Err(format!("{name}: not a finite number"));
+        return Err(ParseError::NotFinite { name });
     }
     Ok(v)
 }
 
+fn is_header(fields: &[String]) -> bool {
+    fields
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case("danceability"))
+}
+
 /// Check plausible ranges of the raw values (loudness in dB, tempo in BPM, the rest 0..1).
-pub fn validate(raw: &[f32; 9]) -> Result<(), String> {
+pub fn validate(raw: &[f32; 9]) -> Result<(), OutOfRange> {
     for (i, &v) in raw.iter().enumerate() {
         let (lo, hi) = match i {
             2 => (-80.0, 10.0),
@@ -52,13 +91,19 @@ pub fn validate(raw: &[f32; 9]) -> Result<(), String> {
             _ => (0.0, 1.0),
         };
         if !(lo..=hi).contains(&v) {
-            return Err(format!("{} = {v} is outside {lo}..{hi}", BASE[i]));
+            return Err(OutOfRange {
+                name: BASE[i],
+                value: v,
+                lo,
+                hi,
+            });
         }
     }
     Ok(())
 }
 
-pub fn parse_row(text: &str) -> Result<[f32; 9], String> {
+/// Parse a pasted row (see the module docs for the accepted forms) and check its ranges.
+pub fn parse_row(text: &str) -> Result<[f32; 9], ParseError> {
     let lines: Vec<&str> = text
         .lines()
         .map(str::trim)
@@ -66,32 +111,27 @@ pub fn parse_row(text: &str) -> Result<[f32; 9], String> {
         .collect();
     let mut raw = [0.0f32; 9];
     match lines.as_slice() {
-        [] => return Err("paste a CSV row or enter the features".into()),
-        [header, row, ..]
-            if split_csv(header)
-                .iter()
-                .any(|h| h.eq_ignore_ascii_case("danceability")) =>
-        {
+        [] => return Err(ParseError::Empty),
+        [header, row, ..] if is_header(&split_csv(header)) => {
             let h = split_csv(header);
             let r = split_csv(row);
             for (k, name) in BASE.iter().enumerate() {
                 let j = h
                     .iter()
                     .position(|c| c.eq_ignore_ascii_case(name))
-                    .ok_or_else(|| format!("the header has no column \"{name}\""))?;
+                    .ok_or(ParseError::MissingColumn(name))?;
                 raw[k] = num(r.get(j).map(String::as_str).unwrap_or(""), name)?;
             }
         }
         [row, ..] => {
             let r = split_csv(row);
+            if is_header(&r) {
+                return Err(ParseError::HeaderOnly);
+            }
             let cols: &[usize] = match r.len() {
                 23 => &TIDY_COLS,
                 9 => &[0, 1, 2, 3, 4, 5, 6, 7, 8],
-                n => {
-                    return Err(format!(
-                        "a row needs 9 features or the 23 TidyTuesday columns; it has {n} fields"
-                    ))
-                }
+                n => return Err(ParseError::FieldCount(n)),
             };
             for (k, &j) in cols.iter().enumerate() {
                 raw[k] = num(&r[j], BASE[k])?;
@@ -133,10 +173,37 @@ mod tests {
 
     #[test]
     fn rejects_bad_input() {
-        assert!(parse_row("").is_err());
-        assert!(parse_row("1,2,3").is_err());
-        assert!(parse_row("0.5,0.7,-6,0.05,0.1,0,0.1,0.6,abc").is_err());
-        assert!(parse_row("1.5,0.7,-6,0.05,0.1,0,0.1,0.6,120").is_err());
-        assert!(parse_row("0.5,0.7,-6,0.05,0.1,0,0.1,0.6,NaN").is_err());
+        assert_eq!(parse_row(" \n"), Err(ParseError::Empty));
+        assert_eq!(parse_row("1,2,3"), Err(ParseError::FieldCount(3)));
+        assert_eq!(
+            parse_row("0.5,0.7,-6,0.05,0.1,0,0.1,0.6,abc"),
+            Err(ParseError::NotANumber {
+                name: "tempo",
+                value: "abc".into()
+            })
+        );
+        assert_eq!(
+            parse_row("1.5,0.7,-6,0.05,0.1,0,0.1,0.6,120")
+                .unwrap_err()
+                .to_string(),
+            "danceability = 1.5 is outside 0..1"
+        );
+        assert_eq!(
+            parse_row("0.5,0.7,-6,0.05,0.1,0,0.1,0.6,NaN"),
+            Err(ParseError::NotFinite { name: "tempo" })
+        );
+        assert_eq!(
+            parse_row("danceability,energy\n0.5,0.6"),
+            Err(ParseError::MissingColumn("loudness"))
+        );
+        assert_eq!(
+            parse_row("danceability,energy,loudness"),
+            Err(ParseError::HeaderOnly)
+        );
+        let long = format!("0.5,0.7,-6,0.05,0.1,0,0.1,0.6,{}", "x".repeat(100));
+        match parse_row(&long) {
+            Err(ParseError::NotANumber { value, .. }) => assert_eq!(value.len(), 40),
+            other => panic!("{other:?}"),
+        }
     }
 }

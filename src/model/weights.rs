@@ -45,6 +45,12 @@ pub enum WeightsError {
     Decode { part: &'static str, msg: String },
     #[error("{part} weights do not match the architecture: {msg}")]
     Shape { part: &'static str, msg: String },
+    #[error("{part} weights store tensor {tensor} as {found}; this build reads F32 weights")]
+    Dtype {
+        part: &'static str,
+        tensor: String,
+        found: String,
+    },
 }
 
 /// The autoencoder and the rating head, on the CPU device.
@@ -81,6 +87,7 @@ fn rd_u32(b: &[u8], at: usize) -> u32 {
 }
 
 fn load_into<M: Module>(module: M, bytes: &[u8], part: &'static str) -> Result<M, WeightsError> {
+    check_record(bytes, part)?;
     let rec = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(|e| {
         WeightsError::Decode {
             part,
@@ -195,6 +202,128 @@ pub fn pack(ae: &[u8], head: &[u8], head_input_tag: u8, blend: f32) -> Vec<u8> {
     out
 }
 
+/// Check a burnpack record before burn reads it.
+///
+/// burn 0.22 panics (it does not return an error) when a record stores a tensor in an integer or
+/// bool dtype and the module's parameter is a float ("Expected float dtype"): a corrupt file
+/// would abort the page. So the CBOR metadata is read here first, and only the form our writer
+/// produces is accepted: a map whose `tensors` entry maps each name to a map with text keys and
+/// `dtype: "F32"`. Anything else (another dtype, a tag, integer keys, a descriptor written as an
+/// array, indefinite lengths) is an error. Header and range checks stay burn's.
+pub fn check_record(bytes: &[u8], part: &'static str) -> Result<(), WeightsError> {
+    let decode = |msg: &str| WeightsError::Decode {
+        part,
+        msg: msg.to_string(),
+    };
+    // Header: magic u32 LE "BURN", version u16, metadata size u32.
+    if bytes.len() < 10 || rd_u32(bytes, 0) != 0x4255_524E {
+        return Err(decode("not a burnpack record (bad header)"));
+    }
+    let size = rd_u32(bytes, 6) as usize;
+    let meta = bytes
+        .get(10..10usize.saturating_add(size))
+        .ok_or_else(|| decode("burnpack metadata is cut short"))?;
+    let bad = |_| decode("burnpack metadata is not in the form this build writes");
+    let mut c = Cbor { b: meta, at: 0 };
+    for _ in 0..c.map().map_err(bad)? {
+        if c.text().map_err(bad)? != b"tensors" {
+            c.skip(0).map_err(bad)?;
+            continue;
+        }
+        for _ in 0..c.map().map_err(bad)? {
+            let name = String::from_utf8_lossy(c.text().map_err(bad)?).into_owned();
+            for _ in 0..c.map().map_err(bad)? {
+                if c.text().map_err(bad)? != b"dtype" {
+                    c.skip(0).map_err(bad)?;
+                    continue;
+                }
+                let found = c.text().map_err(|_| WeightsError::Dtype {
+                    part,
+                    tensor: name.clone(),
+                    found: "a non-plain dtype".into(),
+                })?;
+                if found != b"F32" {
+                    return Err(WeightsError::Dtype {
+                        part,
+                        tensor: name,
+                        found: String::from_utf8_lossy(found).into_owned(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Just enough CBOR (RFC 8949) to walk burnpack metadata: definite lengths only.
+struct Cbor<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+/// Unreadable or unexpected CBOR.
+struct CborError;
+
+impl<'a> Cbor<'a> {
+    /// Major type and argument of the next item.
+    fn head(&mut self) -> Result<(u8, u64), CborError> {
+        let first = *self.b.get(self.at).ok_or(CborError)?;
+        self.at += 1;
+        let (major, info) = (first >> 5, first & 0x1f);
+        let n = match info {
+            0..=23 => return Ok((major, info as u64)),
+            24 => 1,
+            25 => 2,
+            26 => 4,
+            27 => 8,
+            _ => return Err(CborError),
+        };
+        let bytes = self.take(n)?;
+        Ok((major, bytes.iter().fold(0u64, |v, &x| v << 8 | x as u64)))
+    }
+
+    fn take(&mut self, n: u64) -> Result<&'a [u8], CborError> {
+        let n = usize::try_from(n).map_err(|_| CborError)?;
+        let end = self.at.checked_add(n).ok_or(CborError)?;
+        let s = self.b.get(self.at..end).ok_or(CborError)?;
+        self.at = end;
+        Ok(s)
+    }
+
+    /// A map header: the number of pairs.
+    fn map(&mut self) -> Result<u64, CborError> {
+        match self.head()? {
+            (5, n) => Ok(n),
+            _ => Err(CborError),
+        }
+    }
+
+    fn text(&mut self) -> Result<&'a [u8], CborError> {
+        match self.head()? {
+            (3, n) => self.take(n),
+            _ => Err(CborError),
+        }
+    }
+
+    /// Skip one item of any type (nesting bounded like burn's reader).
+    fn skip(&mut self, depth: usize) -> Result<(), CborError> {
+        if depth > 128 {
+            return Err(CborError);
+        }
+        match self.head()? {
+            (0 | 1 | 7, _) => Ok(()),
+            (2 | 3, n) => self.take(n).map(|_| ()),
+            (4, n) => (0..n).try_for_each(|_| self.skip(depth + 1)),
+            (5, n) => (0..n).try_for_each(|_| {
+                self.skip(depth + 1)?;
+                self.skip(depth + 1)
+            }),
+            (6, _) => self.skip(depth + 1),
+            _ => Err(CborError),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,6 +405,25 @@ mod tests {
         assert!(matches!(
             Weights::from_bytes(&b).unwrap_err(),
             WeightsError::Shape { .. }
+        ));
+        // A tensor stored as I32 (burn itself would panic on it).
+        let mut ints = ae.clone();
+        let at = ints.windows(4).position(|w| w == b"\x63F32").unwrap();
+        ints[at + 1] = b'I';
+        let err = Weights::from_bytes(&pack(&ints, &head, 0, 0.5)).unwrap_err();
+        assert!(
+            matches!(&err, WeightsError::Dtype { part: "autoencoder", found, .. } if found == "I32"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("F32"), "{err}");
+        // Metadata in another CBOR form (a tag in front of the map).
+        let mut tagged = ae.clone();
+        tagged.insert(10, 0xc0);
+        let size = u32::from_le_bytes(tagged[6..10].try_into().unwrap()) + 1;
+        tagged[6..10].copy_from_slice(&size.to_le_bytes());
+        assert!(matches!(
+            Weights::from_bytes(&pack(&tagged, &head, 0, 0.5)).unwrap_err(),
+            WeightsError::Decode { .. }
         ));
         // Garbage payload with a valid checksum.
         let b = pack(&[1, 2, 3, 4, 5, 6, 7, 8], &head, 0, 0.5);
