@@ -32,7 +32,7 @@ fn export(st: PageState, csv: bool) {
 fn import(st: PageState, text: Option<String>) {
     match text
         .ok_or_else(|| "the file could not be read".to_string())
-        .and_then(|t| likes::parse_import(&t))
+        .and_then(|t| likes::parse_import(&t).map_err(|e| e.to_string()))
     {
         Ok(ids) => {
             let (found, missing) = st.indices(&ids);

@@ -36,7 +36,7 @@ pub fn NewTrackForm() -> impl IntoView {
             err.set(String::new());
             st.newtrack.set(place(&raw));
         }
-        Err(e) => err.set(e),
+        Err(e) => err.set(e.to_string()),
     };
     view! {
         <p class="muted">"For labels: paste a CSV row (the 9 audio features danceability, energy, loudness, speechiness, acousticness, instrumentalness, liveness, valence, tempo — or a full TidyTuesday row, or a header line plus a row) to see where a track lands and which catalog tracks it sits next to."</p>
