@@ -11,7 +11,8 @@ say() { printf '\033[1m[build]\033[0m %s\n' "$*"; }
 mode=release
 [ "${1:-}" = "--debug" ] && mode=debug
 
-if [ ! -s www/catalog.bin ]; then
+# Rebuild when missing or unreadable by this build (e.g. an older catalog format version).
+if [ ! -s www/catalog.bin ] || ! cargo run --quiet --profile fast -- catalog info www/catalog.bin >/dev/null 2>&1; then
   say "building the catalog (www/catalog.bin) from the default data"
   # the CLI as `cargo test` builds it (scripts/cli.sh): no separate native build
   source scripts/cli.sh
