@@ -12,7 +12,9 @@ mode=release
 [ "${1:-}" = "--debug" ] && mode=debug
 
 # Rebuild when missing or unreadable by this build (e.g. an older catalog format version).
-if [ ! -s www/catalog.bin ] || ! cargo run --quiet --profile fast -- catalog info www/catalog.bin >/dev/null 2>&1; then
+# the CLI as `cargo test` builds it (scripts/cli.sh): no separate native build
+source scripts/cli.sh
+if [ ! -s www/catalog.bin ] || ! soundalike catalog info www/catalog.bin >/dev/null 2>&1; then
   say "building the catalog (www/catalog.bin) from the default data"
   # the CLI as `cargo test` builds it (scripts/cli.sh): no separate native build
   source scripts/cli.sh

@@ -46,6 +46,9 @@ pub fn from_bytes(b: &[u8], shipped: &Head) -> Result<Head, TunedHeadError> {
     if input != shipped.input {
         return Err(TunedHeadError::OtherModel);
     }
+    // burn panics on some well-formed records (e.g. an I32 tensor): refuse them first
+    super::weights::check_record(&b[MAGIC.len() + 1..], "tuned head")
+        .map_err(|e| TunedHeadError::Decode(e.to_string()))?;
     let rec = ModuleRecord::from_bytes(Bytes::from_bytes_vec(b[MAGIC.len() + 1..].to_vec()))
         .map_err(|e| TunedHeadError::Decode(e.to_string()))?;
     let net = RatingHead::new(input.width(), &cpu())
