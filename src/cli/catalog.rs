@@ -59,7 +59,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    let pb = super::progress::bytes(total, "reading CSVs");
+    let pb = super::common::bytes(total, "reading CSVs");
     // Position = bytes of the files already read + bytes read of the current one.
     let mut offset = 0u64;
     let mut current: Option<(PathBuf, u64)> = None;
