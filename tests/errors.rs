@@ -137,6 +137,7 @@ fn catalog_with_genres(n: usize) -> Catalog {
                 name: format!("Song {i}"),
                 artist: "A".into(),
                 year: None,
+                year_approx: false,
                 popularity: None,
                 genre: format!("g{i}"),
             },

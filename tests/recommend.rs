@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
@@ -11,6 +12,7 @@ use soundalike::catalog::{default_data_dir, Catalog, RawTrack};
 use soundalike::eval::protocol::product_ranking;
 use soundalike::model::Weights;
 use soundalike::recommend::rerank::Filters;
+use soundalike::recommend::distinct::artist_key;
 use soundalike::recommend::{Options, OptionsError, Query, Recommender};
 
 fn recommender() -> &'static Recommender {
@@ -32,15 +34,39 @@ fn recommender() -> &'static Recommender {
     })
 }
 
-/// How many tracks a query could return at most: not rated, and passing every filter.
+/// Whether track `i` passes the query's constraints (rated tracks and liked songs aside).
+fn admissible(rec: &Recommender, q: &Query, i: usize) -> bool {
+    let o = &q.options;
+    let t = &rec.catalog().tracks[i];
+    let genres: Vec<usize> = q.likes.iter().map(|&l| rec.genre_of(l)).collect();
+    let banned: Vec<String> = q.banned_artists.iter().map(|a| artist_key(a)).collect();
+    (o.reach_beyond_genres || genres.contains(&rec.genre_of(i)))
+        && (!o.dated_only || rec.dated()[i])
+        && o.filters.passes(&rec.catalog().features[i])
+        && o.era.is_none_or(|[a, b]| t.year.is_some_and(|y| (a..=b).contains(&y)))
+        && o.popularity.is_none_or(|[a, b]| t.popularity.is_some_and(|p| (a..=b).contains(&p)))
+        && !banned.contains(&artist_key(&t.artist))
+}
+
+/// How many tracks a query could return at most: not rated, passing every constraint, one per
+/// song (and no liked song), at most `max_per_artist` per artist.
 fn candidates(rec: &Recommender, q: &Query) -> usize {
-    let genres: Vec<usize> = q.likes.iter().map(|&i| rec.genre_of(i)).collect();
-    (0..rec.len())
-        .filter(|i| !q.likes.contains(i) && !q.dislikes.contains(i))
-        .filter(|&i| q.options.reach_beyond_genres || genres.contains(&rec.genre_of(i)))
-        .filter(|&i| !q.options.dated_only || rec.dated()[i])
-        .filter(|&i| q.options.filters.passes(&rec.catalog().features[i]))
-        .count()
+    let song = rec.song_keys();
+    let liked: HashSet<u32> = q.likes.iter().map(|&i| song[i]).collect();
+    let mut songs_of: HashMap<u32, HashSet<u32>> = HashMap::new();
+    for i in 0..rec.len() {
+        if q.likes.contains(&i) || q.dislikes.contains(&i) || liked.contains(&song[i]) {
+            continue;
+        }
+        if admissible(rec, q, i) {
+            songs_of.entry(rec.artist_keys()[i]).or_default().insert(song[i]);
+        }
+    }
+    let cap = q.options.max_per_artist;
+    songs_of
+        .values()
+        .map(|s| if cap == 0 { s.len() } else { s.len().min(cap) })
+        .sum()
 }
 
 fn query_strategy(n: usize) -> impl Strategy<Value = Query> {
@@ -53,9 +79,15 @@ fn query_strategy(n: usize) -> impl Strategy<Value = Query> {
         any::<bool>(),
         any::<bool>(),
         1usize..60,
+        (
+            0usize..4,
+            proptest::option::weighted(0.3, (1960u16..2020, 0u16..30)),
+            proptest::option::weighted(0.3, (0u8..80, 0u8..40)),
+            proptest::option::weighted(0.3, 0..n),
+        ),
     )
         .prop_map(
-            |(likes, dislikes, bound, target, diversity, reach, dated, k)| {
+            move |(likes, dislikes, bound, target, diversity, reach, dated, k, (cap, era, pop, ban))| {
                 let mut filters = Filters::default();
                 if let Some((f, lo, width)) = bound {
                     filters.features[f].min = Some(lo);
@@ -71,11 +103,15 @@ fn query_strategy(n: usize) -> impl Strategy<Value = Query> {
                 Query {
                     likes,
                     dislikes,
+                    banned_artists: ban.map(|i| recommender().catalog().tracks[i].artist.clone()).into_iter().collect(),
                     options: Options {
                         filters,
                         diversity: if diversity < 0.5 { 0.0 } else { diversity },
                         reach_beyond_genres: reach,
                         dated_only: dated,
+                        era: era.map(|(a, w)| [a, a + w]),
+                        popularity: pop.map(|(a, w)| [a, a + w]),
+                        max_per_artist: cap,
                         k,
                     },
                 }
@@ -98,10 +134,16 @@ proptest! {
         uniq.sort_unstable();
         uniq.dedup();
         prop_assert_eq!(uniq.len(), ids.len());
-        // hard filters hold
+        // hard constraints hold; one version per song, none of a liked song; the artist cap
+        let song = rec.song_keys();
+        let mut songs: HashSet<u32> = q.likes.iter().map(|&i| song[i]).collect();
+        let mut per_artist: HashMap<u32, usize> = HashMap::new();
         for r in &out {
-            prop_assert!(q.options.filters.passes(&rec.catalog().features[r.index]));
-            prop_assert!(!q.options.dated_only || rec.dated()[r.index]);
+            prop_assert!(admissible(rec, &q, r.index));
+            prop_assert!(songs.insert(song[r.index]), "a song twice: {}", rec.catalog().tracks[r.index].name);
+            let n = per_artist.entry(rec.artist_keys()[r.index]).or_default();
+            *n += 1;
+            prop_assert!(q.options.max_per_artist == 0 || *n <= q.options.max_per_artist);
         }
         // exactly k whenever there are k candidates (the cold-start list draws from the most
         // popular tracks only, so it promises "not empty" instead)
@@ -163,4 +205,41 @@ fn options_are_checked_into_typed_errors() {
     bad.filters.features[1].max = Some(0.2);
     let e = bad.check().unwrap_err();
     assert!(e.to_string().contains("energy"), "{e}");
+}
+
+/// The whole catalog the page ships (every CSV under ../shared/data), with the committed weights.
+fn full_recommender() -> &'static Recommender {
+    static REC: OnceLock<Recommender> = OnceLock::new();
+    REC.get_or_init(|| {
+        let built = soundalike::catalog::ingest::build_catalog(&[default_data_dir()], |_, _, _| {})
+            .expect("build the catalog from ../shared/data");
+        let weights = Weights::from_bytes(common::WEIGHTS).expect("committed weights");
+        Recommender::new(built.catalog, weights).expect("recommender")
+    })
+}
+
+/// The listener: "I'm Yours" and "Lucky - Spotify Session". The top 20 must be of their
+/// era (the likes' years ± 15), hold no version of either song and at most two per artist.
+#[test]
+fn a_jason_mraz_fan_gets_contemporary_tracks() {
+    let rec = full_recommender();
+    let cat = rec.catalog();
+    let likes: Vec<usize> = ["1EzrEOXmMH3G43AXT1y7pA", "4hbGPfz03P8Nnh75mFIAoH"]
+        .iter()
+        .map(|id| cat.index_of(id).expect("the Jason Mraz tracks are in the catalog"))
+        .collect();
+    let years: Vec<u16> = likes.iter().filter_map(|&i| cat.tracks[i].year).collect();
+    let (lo, hi) = (years.iter().min().unwrap() - 15, years.iter().max().unwrap() + 15);
+    let out = rec.recommend(&Query::likes(&likes, 20));
+    assert_eq!(out.len(), 20);
+    let mut per_artist: HashMap<u32, usize> = HashMap::new();
+    for r in &out {
+        let t = &cat.tracks[r.index];
+        println!("{} — {} ({:?})", t.name, t.artist, t.year);
+        let y = t.year.expect("a recommended track of a known era");
+        assert!((lo..=hi).contains(&y), "{} — {} ({y}) is outside {lo}–{hi}", t.name, t.artist);
+        assert!(!likes.iter().any(|&l| rec.song_keys()[l] == rec.song_keys()[r.index]));
+        *per_artist.entry(rec.artist_keys()[r.index]).or_default() += 1;
+    }
+    assert!(per_artist.values().all(|&n| n <= Options::MAX_PER_ARTIST));
 }

@@ -3,7 +3,7 @@
 //! ```text
 //! offset  size  field
 //!  0      8     magic  b"SNDLKCAT"
-//!  8      2     format version, u16 LE (currently 2; version 1 stored genres as one byte)
+//!  8      2     format version, u16 LE (currently 3; 2 had no `YAPX`, 1 stored genres as one byte)
 //! 10      2     reserved, 0
 //! 12      4     compressed payload length, u32 LE
 //! 16      4     uncompressed payload length, u32 LE
@@ -21,6 +21,7 @@
 //! | `NAME` | postcard `Vec<String>`: titles |
 //! | `ARTS` | postcard `Vec<(String, u32)>`: artist runs (tracks are sorted by artist) |
 //! | `YEAR` | 1 byte per track: year − 1800, 0 = unknown |
+//! | `YAPX` | 1 byte per track: 1 = the year is approximate (a decade's middle), else 0 |
 //! | `POPU` | 1 byte per track: popularity 0–100, 255 = unknown |
 //! | `GENR` | 2 bytes per track: u16 index into `Meta::genres` (0 = ""), all low bytes then all high bytes |
 //! | `FEAT` | 9 bytes per track, column-major: the scaled base features quantized to 1/255 |
@@ -36,7 +37,7 @@ use super::features::{dequantize, Scaler, N_BASE};
 use super::{Catalog, Track};
 
 pub const MAGIC: &[u8; 8] = b"SNDLKCAT";
-pub const VERSION: u16 = 2;
+pub const VERSION: u16 = 3;
 /// Most distinct genres a catalog can hold (index 0 is the empty genre, so one fewer names).
 pub const MAX_GENRES: usize = u16::MAX as usize;
 const HEADER_LEN: usize = 24;
@@ -177,6 +178,11 @@ pub fn encode(cat: &Catalog) -> Result<Vec<u8>, EncodeError> {
             _ => 0,
         })
         .collect();
+    let approx: Vec<u8> = cat
+        .tracks
+        .iter()
+        .map(|t| u8::from(t.year_approx && t.year.is_some()))
+        .collect();
     let pops: Vec<u8> = cat
         .tracks
         .iter()
@@ -205,6 +211,7 @@ pub fn encode(cat: &Catalog) -> Result<Vec<u8>, EncodeError> {
         &postcard::to_allocvec(&runs).expect("artists"),
     );
     push_section(&mut raw, b"YEAR", &years);
+    push_section(&mut raw, b"YAPX", &approx);
     push_section(&mut raw, b"POPU", &pops);
     // Byte planes: with few genres the high plane is all zeros and compresses to almost nothing.
     let genre_bytes: Vec<u8> = genre_idx
@@ -324,6 +331,7 @@ struct Sections<'a> {
     names: Option<&'a [u8]>,
     artists: Option<&'a [u8]>,
     years: Option<&'a [u8]>,
+    approx: Option<&'a [u8]>,
     pops: Option<&'a [u8]>,
     genres: Option<&'a [u8]>,
     feats: Option<&'a [u8]>,
@@ -358,6 +366,7 @@ fn parse_sections(raw: &[u8]) -> Result<Catalog, FormatError> {
             b"NAME" => s.names = Some(data),
             b"ARTS" => s.artists = Some(data),
             b"YEAR" => s.years = Some(data),
+            b"YAPX" => s.approx = Some(data),
             b"POPU" => s.pops = Some(data),
             b"GENR" => s.genres = Some(data),
             b"FEAT" => s.feats = Some(data),
@@ -388,6 +397,7 @@ fn parse_sections(raw: &[u8]) -> Result<Catalog, FormatError> {
         };
     let ids = fixed("IDS_", s.ids, 16)?;
     let years = fixed("YEAR", s.years, 1)?;
+    let approx = fixed("YAPX", s.approx, 1)?;
     let pops = fixed("POPU", s.pops, 1)?;
     let genre_idx = fixed("GENR", s.genres, 2)?;
     let feats = fixed("FEAT", s.feats, N_BASE)?;
@@ -440,6 +450,7 @@ fn parse_sections(raw: &[u8]) -> Result<Catalog, FormatError> {
             name,
             artist: artist_iter.next().cloned().unwrap_or_default(),
             year: (years[i] != 0).then(|| YEAR_BASE + years[i] as u16),
+            year_approx: years[i] != 0 && approx[i] != 0,
             popularity: (pop != 255).then_some(pop),
             genre,
         });

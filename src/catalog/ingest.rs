@@ -287,6 +287,18 @@ fn clean_artists(s: &str) -> String {
     }
 }
 
+/// The middle year of the decade a Hit Predictor file covers, from its name
+/// (`dataset-of-60s.csv` → 1965, `dataset-of-00s.csv` → 2005).
+fn decade_of_file(path: &Path) -> Option<u16> {
+    let stem = path.file_stem()?.to_str()?;
+    let d: u16 = stem.strip_suffix('s')?.rsplit(['-', '_']).next()?.parse().ok()?;
+    match d {
+        _ if !d.is_multiple_of(10) || d > 90 => None,
+        0..=20 => Some(2005 + d),
+        _ => Some(1905 + d),
+    }
+}
+
 fn parse_year(s: &str) -> Option<u16> {
     let y: u16 = s.trim().get(..4)?.parse().ok()?;
     (1800..2100).contains(&y).then_some(y)
@@ -366,6 +378,9 @@ pub fn read_tracks_from(
         Schema::Kaggle600k => col(&header, "release_date"),
         _ => None,
     };
+    let decade = (schema == Schema::HitPredictor)
+        .then(|| decade_of_file(path))
+        .flatten();
     let pop_c = col(&header, "track_popularity").or_else(|| col(&header, "popularity"));
     let genre_c = col(&header, "playlist_genre").or_else(|| col(&header, "track_genre"));
     let (pl_id_c, pl_name_c) = (col(&header, "playlist_id"), col(&header, "playlist_name"));
@@ -453,7 +468,8 @@ pub fn read_tracks_from(
                 id: id.to_string(),
                 name: title.to_string(),
                 artist,
-                year: year_c.and_then(|c| parse_year(get(c))),
+                year: year_c.and_then(|c| parse_year(get(c))).or(decade),
+                year_approx: year_c.is_none() && decade.is_some(),
                 popularity,
                 genre: genre_c.map(|c| get(c).to_string()).unwrap_or_default(),
             },
@@ -578,8 +594,11 @@ pub fn build_catalog(
                     if raws[i].track.popularity.is_none() {
                         raws[i].track.popularity = row.track.popularity;
                     }
-                    if raws[i].track.year.is_none() {
-                        raws[i].track.year = row.track.year;
+                    // an exact date beats a decade's middle
+                    let t = &mut raws[i].track;
+                    if row.track.year.is_some() && (t.year.is_none() || (t.year_approx && !row.track.year_approx)) {
+                        t.year = row.track.year;
+                        t.year_approx = row.track.year_approx;
                     }
                     i
                 }
@@ -651,6 +670,15 @@ mod tests {
             "Ed Sheeran, Justin Bieber"
         );
         assert_eq!(clean_artists(" Garland Green "), "Garland Green");
+    }
+
+    #[test]
+    fn hit_predictor_files_give_a_decade() {
+        assert_eq!(decade_of_file(Path::new("x/dataset-of-60s.csv")), Some(1965));
+        assert_eq!(decade_of_file(Path::new("dataset-of-00s.csv")), Some(2005));
+        assert_eq!(decade_of_file(Path::new("dataset-of-10s.csv")), Some(2015));
+        assert_eq!(decade_of_file(Path::new("tracks.csv")), None);
+        assert_eq!(decade_of_file(Path::new("dataset-of-65s.csv")), None);
     }
 
     #[test]

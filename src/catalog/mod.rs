@@ -25,10 +25,44 @@ pub struct Track {
     /// Artist(s), joined with ", " when a source lists several.
     pub artist: String,
     pub year: Option<u16>,
+    /// `year` is the middle of a decade, not a release date (the Hit Predictor files are one
+    /// per decade). Always false when `year` is `None`.
+    pub year_approx: bool,
     /// Spotify popularity 0–100, where the source gives it.
     pub popularity: Option<u8>,
     /// Majority playlist genre (TidyTuesday), empty where unknown.
     pub genre: String,
+}
+
+impl Track {
+    /// "2008", or "1960s" when only the decade is known; `None` when unknown.
+    pub fn year_label(&self) -> Option<String> {
+        self.year.map(|y| {
+            if self.year_approx {
+                format!("{}s", y / 10 * 10)
+            } else {
+                y.to_string()
+            }
+        })
+    }
+
+    /// Its era and popularity, as the encoder reads them.
+    pub fn context(&self) -> Context {
+        Context {
+            year: self.year,
+            year_approx: self.year_approx && self.year.is_some(),
+            popularity: self.popularity,
+        }
+    }
+}
+
+/// What a track carries besides its audio features: release year (exact or a decade's middle)
+/// and popularity, each possibly unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Context {
+    pub year: Option<u16>,
+    pub year_approx: bool,
+    pub popularity: Option<u8>,
 }
 
 /// A track as read from a CSV: metadata plus its raw base features.

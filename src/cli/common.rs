@@ -9,7 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::catalog::interactions::Interactions;
 use crate::catalog::Catalog;
 use crate::model::train::{split_playlists, Progress};
-use crate::model::Weights;
+use crate::model::input::inputs;
+use crate::model::{Input, Objective, Weights};
 use crate::recommend::Recommender;
 
 /// Read a catalog file.
@@ -21,6 +22,14 @@ pub fn load_catalog(path: &Path) -> Result<Catalog> {
         )
     })?;
     Catalog::from_bytes(&bytes).with_context(|| format!("catalog {}", path.display()))
+}
+
+/// Every catalog track's encoder input for `objective`.
+pub fn model_inputs(catalog: &Catalog, objective: Objective) -> Vec<Input> {
+    inputs(
+        catalog.features.iter().zip(catalog.tracks.iter().map(|t| t.context())),
+        objective,
+    )
 }
 
 /// Read a weights file.

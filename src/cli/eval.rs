@@ -4,13 +4,15 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use serde::Serialize;
 
-use crate::cli::common::{load_playlist_split, load_recommender};
+use crate::cli::common::{load_playlist_split, load_recommender, load_weights, model_inputs};
+use crate::model::{encode_all, Objective};
+use crate::recommend::Profile;
 use crate::eval::protocol::Candidates;
 use crate::eval::trackid::{rating_rmse, RatingRmse};
-use crate::eval::{evaluate, EvalTable, Method};
+use crate::eval::{evaluate, Baselines, EvalTable, Method};
 
 /// Arguments of `soundalike eval`.
 #[derive(clap::Args, Debug, Clone)]
@@ -27,9 +29,16 @@ pub struct EvalArgs {
     /// Seed of the playlist split (must equal the one used by `train`) and of the likes halves.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Weights of the paper's autoencoder (`train --objective paper`) for its row; the row is
+    /// left out when the file does not exist.
+    #[arg(long, default_value = "out/weights-paper.bin")]
+    pub paper_weights: PathBuf,
     /// Override the weights' blend.
     #[arg(long)]
     pub blend: Option<f32>,
+    /// The product's taste profile (to compare on validation playlists).
+    #[arg(long, value_enum, default_value = "multi-interest")]
+    pub profile: ProfileArg,
     /// Skip the TrackIdNet rating comparison.
     #[arg(long)]
     pub no_trackid: bool,
@@ -48,6 +57,13 @@ struct Output {
     rating_rmse: Option<RatingRmse>,
 }
 
+/// `--profile`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum ProfileArg {
+    Centroid,
+    MultiInterest,
+}
+
 /// Run `soundalike eval`.
 pub fn run(args: EvalArgs) -> Result<()> {
     let t = Instant::now();
@@ -57,6 +73,28 @@ pub fn run(args: EvalArgs) -> Result<()> {
     if let Some(b) = args.blend {
         rec.set_blend(b);
     }
+    rec.set_profile(match args.profile {
+        ProfileArg::Centroid => Profile::Centroid,
+        ProfileArg::MultiInterest => Profile::MultiInterest,
+    });
+    let paper = if args.paper_weights.exists() {
+        let w = load_weights(&args.paper_weights)?;
+        if w.objective != Objective::Paper {
+            bail!(
+                "{} holds a {} autoencoder, not the paper's (train it with --objective paper)",
+                args.paper_weights.display(),
+                w.objective.name()
+            );
+        }
+        Some(encode_all(&w, &model_inputs(rec.catalog(), Objective::Paper)))
+    } else {
+        eprintln!(
+            "no {}: the paper autoencoder row is left out (make it with `soundalike train --objective paper --out {0}`)",
+            args.paper_weights.display()
+        );
+        None
+    };
+    let base = Baselines::new(&rec, paper);
     eprintln!(
         "loaded and encoded {} tracks in {:.0} ms",
         rec.len(),
@@ -64,7 +102,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
     );
     let held_out = if args.on_val { &val_pl } else { &test_pl };
     let t = Instant::now();
-    let table = evaluate(&mut rec, held_out, args.seed);
+    let table = evaluate(&mut rec, &base, held_out, args.seed);
     eprintln!(
         "evaluated {} playlists in {:.1} s",
         table.playlists,

@@ -69,7 +69,7 @@ pub fn run(args: PlaceArgs) -> Result<()> {
     for row in &rows {
         let f = catalog.scaler.scale(&row.raw);
         let me = catalog.index_of(&row.track.id);
-        let mut top = rec.neighbours(&rec.encode(&f), args.k + 1);
+        let mut top = rec.neighbours(&rec.encode(&f, &row.track.context()), args.k + 1);
         top.retain(|&(i, _)| Some(i) != me);
         top.truncate(args.k);
         if args.json {

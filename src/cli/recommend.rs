@@ -144,6 +144,7 @@ pub fn run(args: RecommendArgs) -> Result<()> {
                 id: &'a str,
                 name: &'a str,
                 artist: &'a str,
+                year: Option<String>,
                 score: f32,
             }
             let rows: Vec<Row> = top
@@ -154,6 +155,7 @@ pub fn run(args: RecommendArgs) -> Result<()> {
                         id: &t.id,
                         name: &t.name,
                         artist: &t.artist,
+                        year: t.year_label(),
                         score: s,
                     }
                 })
@@ -166,18 +168,19 @@ pub fn run(args: RecommendArgs) -> Result<()> {
         } else {
             writeln!(
                 out,
-                "{:>4}  {:<22}  {:>7}  {:<40}  artist",
-                "#", "id", "score", "name"
+                "{:>4}  {:<22}  {:>7}  {:<40}  {:<5}  artist",
+                "#", "id", "score", "name", "year"
             )?;
             for (r, &(i, s)) in top.iter().enumerate() {
                 let t = &rec.catalog().tracks[i];
                 writeln!(
                     out,
-                    "{:>4}  {:<22}  {:>7.3}  {:<40}  {}",
+                    "{:>4}  {:<22}  {:>7.3}  {:<40}  {:<5}  {}",
                     r + 1,
                     t.id,
                     s,
                     trunc(&t.name, 40),
+                    t.year_label().unwrap_or_default(),
                     t.artist
                 )?;
             }

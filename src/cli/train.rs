@@ -7,13 +7,13 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
-use crate::cli::common::{epoch_bars, load_catalog, load_playlist_split};
+use crate::cli::common::{epoch_bars, load_catalog, load_playlist_split, model_inputs};
 use crate::eval::choose_blend;
 use crate::model::train::{
     train_autoencoder, train_head, AeConfig, AeReport, EpochLog, HeadConfig, HeadReport,
 };
 use crate::model::Weights;
-use crate::model::{encode_all, HeadInput};
+use crate::model::{encode_all, HeadInput, Objective};
 use crate::recommend::Recommender;
 
 /// Arguments of `soundalike train`.
@@ -52,9 +52,26 @@ pub struct TrainArgs {
     /// Autoencoder learning rate (3e-3 gave the lowest validation RMSE; 1e-3 gives 0.0367).
     #[arg(long, default_value_t = 3e-3)]
     pub ae_lr: f64,
+    /// `taste`: features, era and popularity in, reconstruction + playlist co-occurrence;
+    /// `paper`: the paper's autoencoder (16 features, reconstruction only).
+    #[arg(long, value_enum, default_value = "taste")]
+    pub objective: ObjectiveArg,
+    /// Weight of the co-occurrence loss (taste objective; chosen on validation playlists).
+    #[arg(long, default_value_t = AeConfig::default().contrastive)]
+    pub contrastive: f32,
+    /// Temperature of the co-occurrence loss.
+    #[arg(long, default_value_t = AeConfig::default().temperature)]
+    pub temperature: f32,
     /// Hide progress bars.
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// `--objective`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum ObjectiveArg {
+    Taste,
+    Paper,
 }
 
 #[derive(Serialize)]
@@ -143,24 +160,35 @@ pub fn run(args: TrainArgs) -> Result<()> {
     );
     let mut cb = epoch_bars(args.quiet);
     let t0 = Instant::now();
+    let objective = match args.objective {
+        ObjectiveArg::Taste => Objective::Taste,
+        ObjectiveArg::Paper => Objective::Paper,
+    };
     let ae_cfg = AeConfig {
         epochs: args.epochs,
         seed: args.seed,
         lr: args.ae_lr,
+        objective,
+        contrastive: args.contrastive,
+        temperature: args.temperature,
         ..AeConfig::default()
     };
-    let (ae, ae_report) = train_autoencoder(&catalog.features, &ae_cfg, &mut cb);
+    let inputs = model_inputs(&catalog, objective);
+    let (ae, ae_report) = train_autoencoder(&inputs, &train_pl, &val_pl, &ae_cfg, &mut cb)
+        .context("autoencoder settings")?;
     let ae_seconds = t0.elapsed().as_secs_f64();
     eprintln!(
-        "autoencoder: best epoch {}, RMSE train {:.4} / val {:.4} / test {:.4} (paper test 0.0375), {:.1}s",
+        "autoencoder ({} objective): best epoch {}, 16-feature RMSE train {:.4} / val {:.4} / test {:.4} (paper test 0.0375), {:.1}s",
+        objective.name(),
         ae_report.best_epoch, ae_report.train_rmse, ae_report.val_rmse, ae_report.test_rmse, ae_seconds
     );
     let mut weights = Weights {
         autoencoder: ae,
         head: crate::model::weights::Head::new(input, &crate::model::cpu()),
         blend: 0.5,
+        objective,
     };
-    let emb = encode_all(&weights, &catalog.features);
+    let emb = encode_all(&weights, &inputs);
     let t1 = Instant::now();
     let head_cfg = HeadConfig {
         epochs: args.head_epochs,

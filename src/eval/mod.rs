@@ -7,4 +7,4 @@ pub mod metrics;
 pub mod protocol;
 pub mod trackid;
 
-pub use protocol::{choose_blend, evaluate, split_playlist, EvalTable, Method, MethodScore};
+pub use protocol::{choose_blend, evaluate, split_playlist, Baselines, EvalTable, Method, MethodScore};

@@ -14,26 +14,28 @@ use serde::{Deserialize, Serialize};
 
 use super::metrics::{ndcg_at, r_precision, recall_at};
 use crate::catalog::features::N_BASE;
-use crate::catalog::Catalog;
-use crate::model::dense::head_scores;
+use crate::model::Embedding;
 use crate::recommend::score::top_k;
+use crate::recommend::taste::{Profile, Taste};
 use crate::recommend::{Options, Query, Recommender};
 use crate::rng::Rng64;
-use crate::vector::{cosine, mean_all, mean_of};
+use crate::vector::{cosine, mean_all, mean_of, unit};
 
 /// A ranking method, in table order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     Random,
     Popularity,
-    /// Cosine to the mean of the likes over the 16 min-max features (the paper's fallback).
-    ContentCosine,
     /// Cosine over the 9 audio features after subtracting the catalog mean.
     CentredAudioCosine,
-    /// Cosine to the mean liked embedding over the whole catalog.
-    EmbeddingCosine,
-    /// The shipped rating head alone, over the whole catalog.
-    PretrainedHead,
+    /// Cosine to the mean of the likes over the 16 min-max features (the paper's fallback).
+    ContentCosine,
+    /// Cosine to the mean liked embedding of the paper's autoencoder (`train --objective paper`).
+    PaperEmbedding,
+    /// Cosine to the mean liked embedding of the shipped autoencoder.
+    EmbeddingCentroid,
+    /// The shipped embedding with the multi-interest profile (`recommend::taste`).
+    EmbeddingMultiInterest,
     /// The product before "Tune to me": `Recommender::recommend` with the shipped head.
     Recommender,
     /// The product after "Tune to me": `Recommender::recommend` with the fine-tuned head.
@@ -41,13 +43,14 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: [Method; 8] = [
+    pub const ALL: [Method; 9] = [
         Method::Random,
         Method::Popularity,
-        Method::ContentCosine,
         Method::CentredAudioCosine,
-        Method::EmbeddingCosine,
-        Method::PretrainedHead,
+        Method::ContentCosine,
+        Method::PaperEmbedding,
+        Method::EmbeddingCentroid,
+        Method::EmbeddingMultiInterest,
         Method::Recommender,
         Method::RecommenderFineTuned,
     ];
@@ -56,10 +59,11 @@ impl Method {
         match self {
             Method::Random => "random",
             Method::Popularity => "popularity",
-            Method::ContentCosine => "content cosine (16 feats)",
             Method::CentredAudioCosine => "centred cosine (9 audio)",
-            Method::EmbeddingCosine => "embedding cosine",
-            Method::PretrainedHead => "pretrained head",
+            Method::ContentCosine => "content cosine (16 feats)",
+            Method::PaperEmbedding => "paper autoencoder",
+            Method::EmbeddingCentroid => "embedding, centroid",
+            Method::EmbeddingMultiInterest => "embedding, multi-interest",
             Method::Recommender => "recommender (page)",
             Method::RecommenderFineTuned => "recommender + fine-tune",
         }
@@ -74,7 +78,8 @@ pub enum Candidates {
     Dated,
 }
 
-/// Mean metrics of one method over one candidate set.
+/// Mean metrics of one method over one candidate set, each with a 95% bootstrap interval over
+/// playlists.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct MethodScore {
     pub method: String,
@@ -82,6 +87,8 @@ pub struct MethodScore {
     pub r_precision: f64,
     pub ndcg_at_10: f64,
     pub recall_at_100: f64,
+    /// [low, high] of R-precision, NDCG@10 and Recall@100.
+    pub ci95: [[f64; 2]; 3],
 }
 
 /// The evaluation table.
@@ -105,20 +112,25 @@ impl EvalTable {
     /// Human-readable table.
     pub fn to_table(&self) -> String {
         let mut s = format!(
-            "{} playlists, seed {}, blend {:.2}\n{:<28} {:>10} {:>12} {:>10} {:>11}\n",
+            "{} playlists, seed {}, blend {:.2}; 95% bootstrap intervals over playlists\n{:<27} {:>6} {:>22} {:>22} {:>22}\n",
             self.playlists,
             self.seed,
             self.blend,
             "method",
-            "candidates",
+            "tracks",
             "R-precision",
             "NDCG@10",
             "Recall@100"
         );
         for r in &self.rows {
+            let cell = |v: f64, ci: [f64; 2]| format!("{v:.4} [{:.4},{:.4}]", ci[0], ci[1]);
             s += &format!(
-                "{:<28} {:>10} {:>12.4} {:>10.4} {:>11.4}\n",
-                r.method, r.candidates, r.r_precision, r.ndcg_at_10, r.recall_at_100
+                "{:<27} {:>6} {:>22} {:>22} {:>22}\n",
+                r.method,
+                r.candidates,
+                cell(r.r_precision, r.ci95[0]),
+                cell(r.ndcg_at_10, r.ci95[1]),
+                cell(r.recall_at_100, r.ci95[2])
             );
         }
         s
@@ -154,6 +166,7 @@ pub fn product_ranking(
     let q = Query {
         likes: likes.to_vec(),
         dislikes: Vec::new(),
+        banned_artists: Vec::new(),
         options: Options {
             k,
             dated_only: dated.is_some(),
@@ -164,14 +177,20 @@ pub fn product_ranking(
 }
 
 /// Everything the baselines need, computed once per catalog.
-struct Baselines {
+pub struct Baselines {
     popularity: Vec<f32>,
     /// Audio features minus their catalog mean.
     centred: Vec<[f32; N_BASE]>,
+    /// Unit embeddings of the paper's autoencoder, when its weights were given.
+    paper: Option<Vec<Embedding>>,
+    /// Unit embeddings of the shipped autoencoder.
+    unit: Vec<Embedding>,
 }
 
 impl Baselines {
-    fn new(catalog: &Catalog) -> Baselines {
+    /// `paper`: every track's embedding under the paper-objective autoencoder.
+    pub fn new(rec: &Recommender, paper: Option<Vec<Embedding>>) -> Baselines {
+        let catalog = rec.catalog();
         let audio: Vec<[f32; N_BASE]> = catalog
             .features
             .iter()
@@ -190,10 +209,13 @@ impl Baselines {
         Baselines {
             popularity,
             centred,
+            paper: paper.map(|p| p.iter().map(unit).collect()),
+            unit: rec.embeddings().iter().map(unit).collect(),
         }
     }
 
-    /// A score per track for a baseline method; `None` for the product's methods.
+    /// A score per track for a baseline method; `None` for the product's methods and for the
+    /// paper row without its weights.
     fn scores(
         &self,
         m: Method,
@@ -202,6 +224,11 @@ impl Baselines {
         rng: &mut Rng64,
     ) -> Option<Vec<f32>> {
         let feats = &rec.catalog().features;
+        let taste = |units: &[Embedding], profile: Profile| -> Option<Vec<f32>> {
+            let rows: Vec<Embedding> = likes.iter().map(|&i| units[i]).collect();
+            let t = Taste::new(&rows, &[], profile, 0.0)?;
+            Some(units.iter().map(|u| t.score(u)).collect())
+        };
         Some(match m {
             Method::Random => (0..rec.len()).map(|_| rng.next_f32()).collect(),
             Method::Popularity => self.popularity.clone(),
@@ -213,14 +240,9 @@ impl Baselines {
                 let p = mean_of(&self.centred, likes)?;
                 self.centred.iter().map(|f| cosine(f, &p)).collect()
             }
-            Method::EmbeddingCosine => {
-                let p = mean_of(rec.embeddings(), likes)?;
-                rec.embeddings().iter().map(|e| cosine(e, &p)).collect()
-            }
-            Method::PretrainedHead => {
-                let p = mean_of(rec.embeddings(), likes)?;
-                head_scores(rec.shipped_head(), rec.embeddings(), Some(&p))
-            }
+            Method::PaperEmbedding => taste(self.paper.as_ref()?, Profile::Centroid)?,
+            Method::EmbeddingCentroid => taste(&self.unit, Profile::Centroid)?,
+            Method::EmbeddingMultiInterest => taste(&self.unit, Profile::MultiInterest)?,
             Method::Recommender | Method::RecommenderFineTuned => return None,
         })
     }
@@ -251,58 +273,83 @@ fn metrics_of(ranked: &[usize], targets: &HashSet<usize>) -> [f64; 3] {
     ]
 }
 
+/// 95% percentile-bootstrap interval of the mean of `v` (1,000 seeded resamples).
+pub fn bootstrap_ci(v: &[f64], seed: u64) -> [f64; 2] {
+    if v.is_empty() {
+        return [f64::NAN; 2];
+    }
+    let mut rng = Rng64::fork(seed, 0xB007);
+    let mut means: Vec<f64> = (0..1000)
+        .map(|_| (0..v.len()).map(|_| v[rng.below(v.len())]).sum::<f64>() / v.len() as f64)
+        .collect();
+    means.sort_by(f64::total_cmp);
+    [means[25], means[974]]
+}
+
 /// Evaluate every method on `playlists` (catalog indices; playlists with < 2 tracks skipped).
-/// Leaves the recommender with the shipped head.
-pub fn evaluate(rec: &mut Recommender, playlists: &[Vec<usize>], seed: u64) -> EvalTable {
-    let base = Baselines::new(rec.catalog());
+/// Leaves the recommender with the shipped head. Rows of methods that cannot run (the paper's
+/// autoencoder without its weights) are left out.
+pub fn evaluate(
+    rec: &mut Recommender,
+    base: &Baselines,
+    playlists: &[Vec<usize>],
+    seed: u64,
+) -> EvalTable {
     let dated_mask = rec.dated().to_vec();
     let sets = [
         (Candidates::All, None),
         (Candidates::Dated, Some(dated_mask.as_slice())),
     ];
-    let mut sums = vec![[0.0f64; 3]; Method::ALL.len() * sets.len()];
-    let mut count = 0usize;
+    // per (method, candidate set): one [R-precision, NDCG@10, Recall@100] per playlist
+    let mut per: Vec<Vec<[f64; 3]>> = vec![Vec::new(); Method::ALL.len() * sets.len()];
+    let mut ran = vec![true; Method::ALL.len()];
     rec.set_head(None);
     for (k, pl) in playlists.iter().enumerate() {
         let (likes, targets) = split_playlist(pl, seed, k);
         if likes.is_empty() || targets.is_empty() {
             continue;
         }
-        count += 1;
         let depth = targets.len().max(100);
         let targets: HashSet<usize> = targets.into_iter().collect();
         let tuned = rec.fine_tuned(&likes, &[]).ok();
         for (mi, &m) in Method::ALL.iter().enumerate() {
             for (si, &(_, mask)) in sets.iter().enumerate() {
                 let mut rng = Rng64::fork(seed ^ 0xABCD, k as u64);
-                let ranked = match base.scores(m, rec, &likes, &mut rng) {
-                    Some(s) => ranked_by_scores(s, &likes, depth, mask),
-                    None if m == Method::Recommender => product_ranking(rec, &likes, depth, mask),
-                    None => {
+                let ranked = match (m, base.scores(m, rec, &likes, &mut rng)) {
+                    (_, Some(s)) => ranked_by_scores(s, &likes, depth, mask),
+                    (Method::Recommender, None) => product_ranking(rec, &likes, depth, mask),
+                    (Method::RecommenderFineTuned, None) => {
                         rec.set_head(tuned.clone());
                         let r = product_ranking(rec, &likes, depth, mask);
                         rec.set_head(None);
                         r
                     }
+                    (_, None) => {
+                        ran[mi] = false;
+                        continue;
+                    }
                 };
-                let r = metrics_of(&ranked, &targets);
-                for j in 0..3 {
-                    sums[mi * sets.len() + si][j] += r[j];
-                }
+                per[mi * sets.len() + si].push(metrics_of(&ranked, &targets));
             }
         }
     }
-    let c = count.max(1) as f64;
+    let count = per.iter().map(Vec::len).max().unwrap_or(0);
     let mut rows = Vec::new();
     for (mi, m) in Method::ALL.iter().enumerate() {
+        if !ran[mi] {
+            continue;
+        }
         for (si, &(cand, _)) in sets.iter().enumerate() {
-            let s = sums[mi * sets.len() + si];
+            let v = &per[mi * sets.len() + si];
+            let col = |j: usize| -> Vec<f64> { v.iter().map(|r| r[j]).collect() };
+            let mean = |j: usize| col(j).iter().sum::<f64>() / v.len().max(1) as f64;
             rows.push(MethodScore {
                 method: m.label().to_string(),
                 candidates: candidates_label(cand).to_string(),
-                r_precision: s[0] / c,
-                ndcg_at_10: s[1] / c,
-                recall_at_100: s[2] / c,
+                r_precision: mean(0),
+                ndcg_at_10: mean(1),
+                recall_at_100: mean(2),
+                ci95: [0, 1, 2].map(|j| bootstrap_ci(&col(j), seed)),
             });
         }
     }

@@ -18,7 +18,17 @@ pub struct Stored {
     pub likes: Vec<String>,
     #[serde(default)]
     pub dislikes: Vec<String>,
+    /// Artists the listener never wants recommended ("never this artist").
+    #[serde(default)]
+    pub banned_artists: Vec<String>,
+    /// The listener's cap of tracks per artist, when not the default.
+    #[serde(default)]
+    pub max_per_artist: Option<usize>,
 }
+
+/// The most banned artists kept, and the longest name.
+pub const MAX_BANNED: usize = 1000;
+const MAX_ARTIST_LEN: usize = 300;
 
 /// Why stored likes (localStorage, or our JSON export) could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,6 +85,8 @@ impl Stored {
             version: VERSION,
             likes,
             dislikes,
+            banned_artists: Vec::new(),
+            max_per_artist: None,
         }
     }
 
@@ -98,6 +110,14 @@ impl Stored {
             || !st.likes.iter().chain(&st.dislikes).all(|s| valid_id(s))
         {
             return Err(ReadError::Corrupt("invalid track ids".into()));
+        }
+        if st.banned_artists.len() > MAX_BANNED
+            || st.banned_artists.iter().any(|a| a.is_empty() || a.len() > MAX_ARTIST_LEN)
+        {
+            return Err(ReadError::Corrupt("invalid banned artists".into()));
+        }
+        if st.max_per_artist.is_some_and(|m| m > crate::recommend::Options::MAX_K) {
+            return Err(ReadError::Corrupt("invalid cap per artist".into()));
         }
         Ok(st)
     }

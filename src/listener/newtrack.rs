@@ -102,6 +102,23 @@ pub fn validate(raw: &[f32; 9]) -> Result<(), OutOfRange> {
     Ok(())
 }
 
+/// A release year typed next to a pasted row is outside 1800–2100 or not a number.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("the release year {0:?} is not a year between 1800 and 2100 (leave it empty if unknown)")]
+pub struct BadYear(pub String);
+
+/// An optional release year: empty is `None` (unknown, never 0).
+pub fn parse_year(text: &str) -> Result<Option<u16>, BadYear> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<u16>() {
+        Ok(y) if (1800..=2100).contains(&y) => Ok(Some(y)),
+        _ => Err(BadYear(t.to_string())),
+    }
+}
+
 /// Parse a pasted row (see the module docs for the accepted forms) and check its ranges.
 pub fn parse_row(text: &str) -> Result<[f32; 9], ParseError> {
     let lines: Vec<&str> = text
@@ -145,6 +162,14 @@ pub fn parse_row(text: &str) -> Result<[f32; 9], ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn years_are_optional_and_checked() {
+        assert_eq!(parse_year(" "), Ok(None));
+        assert_eq!(parse_year("2008"), Ok(Some(2008)));
+        assert!(parse_year("20o8").unwrap_err().to_string().contains("20o8"));
+        assert!(parse_year("3000").is_err());
+    }
 
     #[test]
     fn parses_nine_numbers() {

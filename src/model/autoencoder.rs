@@ -1,4 +1,5 @@
-//! The paper's autoencoder (16 → 64 → 32 → 64 → 16); its bottleneck is a track's embedding.
+//! The paper's autoencoder (inputs → 64 → 32 → 64 → inputs); its bottleneck is a track's
+//! embedding. The inputs are the 16 features plus era and popularity (see `input`).
 
 use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
@@ -7,9 +8,9 @@ use burn::tensor::activation::relu;
 use super::{dropout_mask, EMB, HIDDEN, N_IN};
 use crate::rng::Rng64;
 
-/// The paper's autoencoder:
-/// 16 → Dense 64 → BatchNorm → Dropout 0.3 → ReLU → 32 (bottleneck)
-///    → Dense 64 → BatchNorm → Dropout 0.3 → ReLU → 16.
+/// The paper's autoencoder (`N_IN` = 16 features + 5 context slots, see `input`):
+/// N_IN → Dense 64 → BatchNorm → Dropout 0.3 → ReLU → 32 (bottleneck)
+///    → Dense 64 → BatchNorm → Dropout 0.3 → ReLU → N_IN.
 #[derive(Module, Debug)]
 pub struct Autoencoder {
     pub enc1: Linear,
@@ -45,7 +46,7 @@ impl Autoencoder {
         self.encode_masked(x, None)
     }
 
-    /// Reconstruction `[n, 16]` (inference).
+    /// Reconstruction `[n, N_IN]` (inference).
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         self.forward_masked(x, None)
     }
@@ -72,6 +73,22 @@ impl Autoencoder {
             Some(m) => h * m,
             None => h,
         };
+        self.dec2.forward(relu(h))
+    }
+
+    /// Training encoder pass (fresh dropout mask from `rng`; batch statistics on an autodiff
+    /// device).
+    pub fn encode_train(&self, x: Tensor<2>, rng: &mut Rng64) -> Tensor<2> {
+        let n = x.dims()[0];
+        let m = dropout_mask(rng, n, HIDDEN, self.enc_drop.prob, &x.device());
+        self.encode_masked(x, Some(m))
+    }
+
+    /// Training decoder pass from bottleneck codes.
+    pub fn decode_train(&self, z: Tensor<2>, rng: &mut Rng64) -> Tensor<2> {
+        let n = z.dims()[0];
+        let m = dropout_mask(rng, n, HIDDEN, self.dec_drop.prob, &z.device());
+        let h = self.dec_bn.forward(self.dec1.forward(z)) * m;
         self.dec2.forward(relu(h))
     }
 

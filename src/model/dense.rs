@@ -91,7 +91,7 @@ impl DenseEncoder {
     }
 }
 
-/// Embed every track (the page's ~66k-track catalog in one call).
+/// Embed every track (the page's ~66k-track catalog in one call); `inputs` from `model::input`.
 pub fn encode_all(weights: &Weights, features: &[[f32; N_IN]]) -> Vec<Embedding> {
     let enc = DenseEncoder::new(&weights.autoencoder);
     features.iter().map(|x| enc.encode(x)).collect()
@@ -169,15 +169,16 @@ mod tests {
             autoencoder: Autoencoder::new(&dev),
             head: Head::new(HeadInput::EmbeddingProfile, &dev),
             blend: 0.5,
+            objective: crate::model::Objective::Taste,
         };
         // Round-trip so running stats/eval mode are as loaded by the page.
         let w = Weights::from_bytes(&w.to_bytes()).unwrap();
-        let feats: Vec<[f32; 16]> = (0..20)
+        let feats: Vec<[f32; N_IN]> = (0..20)
             .map(|i| std::array::from_fn(|j| ((i * 7 + j * 3) % 11) as f32 / 10.0))
             .collect();
         let emb = encode_all(&w, &feats);
         let flat: Vec<f32> = feats.iter().flatten().copied().collect();
-        let t = w.autoencoder.encode(tensor2(flat, 20, 16, &dev));
+        let t = w.autoencoder.encode(tensor2(flat, 20, N_IN, &dev));
         let burn_emb = to_vec(t);
         for (a, b) in emb.iter().flatten().zip(&burn_emb) {
             assert!((a - b).abs() < 1e-4, "{a} vs {b}");

@@ -5,12 +5,13 @@
 //! loops, and compiles for wasm32. Dropout masks come from our own seeded [`Rng64`] instead of the
 //! backend's global RNG, so training and the personal fine-tune are deterministic for a seed,
 //! natively and in wasm. This folder knows nothing of catalogs, files, playlists or the DOM: it
-//! sees feature rows and embeddings.
+//! sees feature rows (with their era and popularity, see `input`) and embeddings.
 
 pub mod autoencoder;
 pub mod dense;
 pub mod finetune;
 pub mod head;
+pub mod input;
 pub mod train;
 pub mod tuned;
 pub mod weights;
@@ -24,8 +25,7 @@ pub use dense::{encode_all, head_scores, DenseEncoder, DenseHead};
 pub use head::{bce_with_logits, HeadInput, RatingHead};
 pub use weights::{Head, Weights, WeightsError};
 
-/// Input features per track (the catalog's 16 scaled features).
-pub const N_IN: usize = crate::catalog::features::N_FEATURES;
+pub use input::{Input, Objective, N_IN};
 /// Hidden width of the autoencoder and the head's first layer.
 pub const HIDDEN: usize = 64;
 /// Bottleneck size: each track's embedding.

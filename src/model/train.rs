@@ -1,4 +1,5 @@
-//! Training: the autoencoder (reconstruction MSE) and the rating head (playlist interactions).
+//! Training: the autoencoder (reconstruction MSE, plus playlist co-occurrence for the taste
+//! objective) and the rating head (playlist interactions).
 //!
 //! Core code (compiles for wasm32): no files, threads or clocks. Progress is reported through a
 //! callback so the native CLI can draw indicatif bars.
@@ -9,9 +10,12 @@ use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::weights::Head;
+use burn::tensor::activation::log_softmax;
+
+use crate::catalog::features::N_FEATURES;
 use crate::model::{
-    bce_with_logits, cpu, cpu_autodiff, tensor2, to_vec, Autoencoder, Embedding, HeadInput,
-    RatingHead, N_IN,
+    bce_with_logits, cpu, cpu_autodiff, tensor2, to_vec, Autoencoder, Embedding, HeadInput, Input,
+    Objective, RatingHead, N_IN,
 };
 use crate::rng::Rng64;
 
@@ -55,7 +59,8 @@ pub fn split_80_10_10(n: usize, seed: u64) -> (Vec<usize>, Vec<usize>, Vec<usize
     (idx, val, test)
 }
 
-/// Autoencoder training settings (the paper's: MSE, Adam, batch 469, ≤30 epochs).
+/// Autoencoder training settings (the paper's: MSE, Adam, batch 469, ≤30 epochs), plus the
+/// taste objective's playlist co-occurrence term.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AeConfig {
     pub epochs: usize,
@@ -69,6 +74,14 @@ pub struct AeConfig {
     pub lr_factor: f64,
     pub min_lr: f64,
     pub seed: u64,
+    pub objective: Objective,
+    /// Weight of the co-occurrence loss against the reconstruction MSE (taste objective only).
+    pub contrastive: f32,
+    /// Softmax temperature of the co-occurrence loss.
+    pub temperature: f32,
+    /// (anchor, positive) pairs per batch: two tracks of one training playlist; the other
+    /// pairs' positives are the negatives.
+    pub pairs: usize,
 }
 
 impl Default for AeConfig {
@@ -82,33 +95,85 @@ impl Default for AeConfig {
             lr_factor: 0.5,
             min_lr: 1e-5,
             seed: 42,
+            objective: Objective::Taste,
+            contrastive: 0.05,
+            temperature: 0.1,
+            pairs: 256,
         }
+    }
+}
+
+/// A setting outside its range.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} must be {expected}, got {got}")]
+    OutOfRange {
+        name: &'static str,
+        expected: &'static str,
+        got: String,
+    },
+    #[error("the taste objective needs training playlists with at least two tracks")]
+    NoPlaylists,
+}
+
+impl AeConfig {
+    /// Check every setting.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let bad = |name, expected, got: String| Err(ConfigError::OutOfRange { name, expected, got });
+        if self.epochs == 0 {
+            return bad("epochs", "at least 1", self.epochs.to_string());
+        }
+        if self.batch < 2 {
+            return bad("batch", "at least 2", self.batch.to_string());
+        }
+        if !(self.lr > 0.0 && self.lr.is_finite()) {
+            return bad("lr", "a positive number", self.lr.to_string());
+        }
+        if !(self.contrastive >= 0.0 && self.contrastive.is_finite()) {
+            return bad("contrastive", "≥ 0", self.contrastive.to_string());
+        }
+        if !(self.temperature > 0.0 && self.temperature.is_finite()) {
+            return bad("temperature", "a positive number", self.temperature.to_string());
+        }
+        if self.pairs < 2 {
+            return bad("pairs", "at least 2", self.pairs.to_string());
+        }
+        Ok(())
+    }
+
+    fn co_occurrence(&self) -> bool {
+        self.objective == Objective::Taste && self.contrastive > 0.0
     }
 }
 
 /// Outcome of autoencoder training.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AeReport {
+    pub objective: Objective,
     pub epochs: Vec<EpochLog>,
     pub best_epoch: usize,
+    /// Reconstruction RMSE over the 16 features (the paper's figure), per split.
     pub train_rmse: f32,
     pub val_rmse: f32,
     pub test_rmse: f32,
+    /// Co-occurrence loss on validation playlists' pairs (taste objective).
+    pub val_co_occurrence: Option<f32>,
     pub n_train: usize,
     pub n_val: usize,
     pub n_test: usize,
 }
 
-fn rows_tensor(features: &[[f32; N_IN]], rows: &[usize], device: &Device) -> Tensor<2> {
+fn rows_tensor(inputs: &[Input], rows: &[usize], device: &Device) -> Tensor<2> {
     let mut v = Vec::with_capacity(rows.len() * N_IN);
     for &r in rows {
-        v.extend_from_slice(&features[r]);
+        v.extend_from_slice(&inputs[r]);
     }
     tensor2(v, rows.len(), N_IN, device)
 }
 
-/// Reconstruction RMSE over `rows` in inference mode (all 16 features, [0,1] scale).
-pub fn reconstruction_rmse(ae: &Autoencoder, features: &[[f32; N_IN]], rows: &[usize]) -> f32 {
+/// Reconstruction RMSE over `rows` in inference mode, over the 16 features ([0,1] scale): the
+/// paper's figure, comparable across objectives.
+pub fn reconstruction_rmse(ae: &Autoencoder, inputs: &[Input], rows: &[usize]) -> f32 {
     if rows.is_empty() {
         return f32::NAN;
     }
@@ -116,25 +181,89 @@ pub fn reconstruction_rmse(ae: &Autoencoder, features: &[[f32; N_IN]], rows: &[u
     let dev = cpu();
     let mut se = 0.0f64;
     for chunk in rows.chunks(8192) {
-        let out = to_vec(ae.forward(rows_tensor(features, chunk, &dev)));
+        let out = to_vec(ae.forward(rows_tensor(inputs, chunk, &dev)));
         for (k, &r) in chunk.iter().enumerate() {
-            for j in 0..N_IN {
-                let d = out[k * N_IN + j] as f64 - features[r][j] as f64;
+            for j in 0..N_FEATURES {
+                let d = out[k * N_IN + j] as f64 - inputs[r][j] as f64;
                 se += d * d;
             }
         }
     }
-    (se / (rows.len() * N_IN) as f64).sqrt() as f32
+    (se / (rows.len() * N_FEATURES) as f64).sqrt() as f32
 }
 
-/// Train the autoencoder on a seeded 80/10/10 split of `features`, with early stopping and
-/// learning-rate reduction on plateau. Returns the best (lowest validation loss) model.
+/// `n` seeded (anchor, positive) pairs: two different tracks of one playlist.
+pub fn playlist_pairs(playlists: &[Vec<usize>], n: usize, rng: &mut Rng64) -> Vec<(usize, usize)> {
+    let usable: Vec<&Vec<usize>> = playlists.iter().filter(|p| p.len() >= 2).collect();
+    if usable.is_empty() {
+        return Vec::new();
+    }
+    (0..n)
+        .map(|_| {
+            let p = usable[rng.below(usable.len())];
+            let a = rng.below(p.len());
+            let b = (a + 1 + rng.below(p.len() - 1)) % p.len();
+            (p[a], p[b])
+        })
+        .collect()
+}
+
+/// InfoNCE over a batch of codes: row i of `za` should pick row i of `zp` among all rows
+/// (cosine similarity / temperature), and the other way round.
+fn info_nce(za: Tensor<2>, zp: Tensor<2>, temperature: f32) -> Tensor<1> {
+    let n = za.dims()[0];
+    let unit = |z: Tensor<2>| {
+        let norm = z.clone().powi_scalar(2).sum_dim(1).sqrt() + 1e-6;
+        z / norm
+    };
+    let logits = unit(za).matmul(unit(zp).transpose()) / temperature;
+    let eye = Tensor::<2>::eye(n, &logits.device());
+    let a = (log_softmax(logits.clone(), 1) * eye.clone()).sum();
+    let b = (log_softmax(logits.transpose(), 1) * eye).sum();
+    (a + b) / (-2.0 * n as f32)
+}
+
+/// Mean co-occurrence loss of `pairs` in inference mode (chunks of `cfg.pairs`).
+fn co_occurrence_loss(ae: &Autoencoder, inputs: &[Input], pairs: &[(usize, usize)], cfg: &AeConfig) -> f32 {
+    let ae = ae.valid();
+    let dev = cpu();
+    let (mut sum, mut n) = (0.0f64, 0usize);
+    for chunk in pairs.chunks(cfg.pairs) {
+        if chunk.len() < 2 {
+            continue;
+        }
+        let a: Vec<usize> = chunk.iter().map(|p| p.0).collect();
+        let b: Vec<usize> = chunk.iter().map(|p| p.1).collect();
+        let za = ae.encode(rows_tensor(inputs, &a, &dev));
+        let zp = ae.encode(rows_tensor(inputs, &b, &dev));
+        sum += info_nce(za, zp, cfg.temperature).into_scalar::<f32>() as f64;
+        n += 1;
+    }
+    (sum / n.max(1) as f64) as f32
+}
+
+/// Train the autoencoder on a seeded 80/10/10 split of the tracks, with early stopping and
+/// learning-rate reduction on plateau; returns the best (lowest validation loss) model.
+///
+/// The loss is the reconstruction MSE (over the 16 features for the paper objective, over every
+/// input for the taste objective) plus, for the taste objective, `contrastive` × InfoNCE on pairs
+/// of tracks that share one of `train_playlists`. Validation adds the same term on pairs from
+/// `val_playlists`.
 pub fn train_autoencoder(
-    features: &[[f32; N_IN]],
+    inputs: &[Input],
+    train_playlists: &[Vec<usize>],
+    val_playlists: &[Vec<usize>],
     cfg: &AeConfig,
     progress: &mut dyn FnMut(Progress),
-) -> (Autoencoder, AeReport) {
-    let (train, val, test) = split_80_10_10(features.len(), cfg.seed);
+) -> Result<(Autoencoder, AeReport), ConfigError> {
+    cfg.check()?;
+    let co = cfg.co_occurrence();
+    let val_pairs = playlist_pairs(val_playlists, 4096, &mut Rng64::fork(cfg.seed, 4));
+    if co && (val_pairs.is_empty() || !train_playlists.iter().any(|p| p.len() >= 2)) {
+        return Err(ConfigError::NoPlaylists);
+    }
+    let recon_cols = if cfg.objective.uses_context() { N_IN } else { N_FEATURES };
+    let (train, val, test) = split_80_10_10(inputs.len(), cfg.seed);
     let dev = cpu_autodiff();
     dev.seed(cfg.seed);
     let mut model = Autoencoder::new(&dev);
@@ -146,34 +275,50 @@ pub fn train_autoencoder(
     let mut since_lr = 0;
     let mut logs = Vec::new();
     let mut order = train.clone();
+    let val_loss_of = |m: &Autoencoder| {
+        let r = reconstruction_rmse(m, inputs, &val);
+        let c = if co { co_occurrence_loss(m, inputs, &val_pairs, cfg) } else { 0.0 };
+        r * r + cfg.contrastive * c * f32::from(u8::from(co))
+    };
     for epoch in 1..=cfg.epochs {
         rng.shuffle(&mut order);
-        let batches = order.len().div_ceil(cfg.batch.max(1));
+        let batches = order.len().div_ceil(cfg.batch);
         progress(Progress::EpochStart {
             phase: "autoencoder",
             epoch,
             batches,
         });
         let mut sum = 0.0f64;
-        for chunk in order.chunks(cfg.batch.max(1)) {
+        for chunk in order.chunks(cfg.batch) {
             if chunk.len() < 2 {
                 continue; // BatchNorm needs ≥2 rows
             }
-            let x = rows_tensor(features, chunk, &dev);
-            let y = x.clone();
-            let out = model.forward_train(x, &mut rng);
-            let loss = (out - y).powi_scalar(2).mean();
+            let b = chunk.len();
+            let pairs = if co { playlist_pairs(train_playlists, cfg.pairs, &mut rng) } else { Vec::new() };
+            let mut rows = chunk.to_vec();
+            rows.extend(pairs.iter().map(|p| p.0));
+            rows.extend(pairs.iter().map(|p| p.1));
+            let x = rows_tensor(inputs, &rows, &dev);
+            let y = x.clone().narrow(0, 0, b).narrow(1, 0, recon_cols);
+            // one encoder pass over reconstruction rows and pairs, so BatchNorm sees one batch
+            let z = model.encode_train(x, &mut rng);
+            let out = model.decode_train(z.clone().narrow(0, 0, b), &mut rng).narrow(1, 0, recon_cols);
+            let mut loss = (out - y).powi_scalar(2).mean();
+            if co {
+                let p = pairs.len();
+                let c = info_nce(z.clone().narrow(0, b, p), z.narrow(0, b + p, p), cfg.temperature);
+                loss = loss + c * cfg.contrastive;
+            }
             let l = loss.clone().into_scalar::<f32>();
             sum += l as f64;
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optim.step(lr, model, grads);
             progress(Progress::Batch { loss: l });
         }
-        let val_rmse = reconstruction_rmse(&model, features, &val);
         let log = EpochLog {
             epoch,
             train_loss: (sum / batches as f64) as f32,
-            val_loss: val_rmse * val_rmse,
+            val_loss: val_loss_of(&model),
             lr,
         };
         progress(Progress::EpochEnd {
@@ -200,16 +345,18 @@ pub fn train_autoencoder(
     }
     let ae = best.2;
     let report = AeReport {
+        objective: cfg.objective,
         best_epoch: best.1,
-        train_rmse: reconstruction_rmse(&ae, features, &train),
-        val_rmse: reconstruction_rmse(&ae, features, &val),
-        test_rmse: reconstruction_rmse(&ae, features, &test),
+        train_rmse: reconstruction_rmse(&ae, inputs, &train),
+        val_rmse: reconstruction_rmse(&ae, inputs, &val),
+        test_rmse: reconstruction_rmse(&ae, inputs, &test),
+        val_co_occurrence: co.then(|| co_occurrence_loss(&ae, inputs, &val_pairs, cfg)),
         epochs: logs,
         n_train: train.len(),
         n_val: val.len(),
         n_test: test.len(),
     };
-    (ae, report)
+    Ok((ae, report))
 }
 
 /// Rating-head pretraining settings.

@@ -3,10 +3,10 @@
 //! Layout (little endian):
 //! ```text
 //! 0  magic      b"SNDW"
-//! 4  version    u16 (= 1)
+//! 4  version    u16 (= 2; 1 had 16 inputs and no objective)
 //! 6  head_input u8  (HeadInput tag)
-//! 7  reserved   u8  (0)
-//! 8  n_in       u16 (= 16)   10 emb u16 (= 32)
+//! 7  objective  u8  (Objective tag: 0 paper, 1 taste)
+//! 8  n_in       u16 (= 21)   10 emb u16 (= 32)
 //! 12 blend      f32 (default hybrid blend chosen by measurement)
 //! 16 ae_len     u32          20 head_len u32
 //! 24 crc32      u32 of the payload
@@ -18,10 +18,10 @@ use burn::module::Module;
 use burn::store::ModuleRecord;
 use burn::tensor::Bytes;
 
-use super::{cpu, Autoencoder, HeadInput, RatingHead, EMB, N_IN};
+use super::{cpu, Autoencoder, HeadInput, Objective, RatingHead, EMB, N_IN};
 
 const MAGIC: &[u8; 4] = b"SNDW";
-const VERSION: u16 = 1;
+const VERSION: u16 = 2;
 const HEADER: usize = 28;
 
 /// Why a weights file could not be loaded.
@@ -35,6 +35,8 @@ pub enum WeightsError {
     UnsupportedVersion(u16),
     #[error("unknown head input kind {0}")]
     UnknownHeadInput(u8),
+    #[error("unknown training objective {0}")]
+    UnknownObjective(u8),
     #[error("weights were trained for {found_in} inputs / {found_emb}-d embeddings, this build expects {N_IN} / {EMB}")]
     WrongDimensions { found_in: u16, found_emb: u16 },
     #[error("weights file truncated: payload needs {expected} bytes, found {found}")]
@@ -60,6 +62,8 @@ pub struct Weights {
     pub head: Head,
     /// Default hybrid blend (weight of cosine), chosen on validation playlists.
     pub blend: f32,
+    /// What the autoencoder was trained for (and so which inputs it reads).
+    pub objective: Objective,
 }
 
 /// A rating head plus the kind of input it was trained on.
@@ -126,6 +130,8 @@ impl Weights {
         }
         let input =
             HeadInput::from_tag(bytes[6]).ok_or(WeightsError::UnknownHeadInput(bytes[6]))?;
+        let objective =
+            Objective::from_tag(bytes[7]).ok_or(WeightsError::UnknownObjective(bytes[7]))?;
         let (found_in, found_emb) = (rd_u16(bytes, 8), rd_u16(bytes, 10));
         if found_in as usize != N_IN || found_emb as usize != EMB {
             return Err(WeightsError::WrongDimensions {
@@ -167,6 +173,7 @@ impl Weights {
                 input,
             },
             blend,
+            objective,
         })
     }
 
@@ -176,18 +183,19 @@ impl Weights {
             &module_bytes(&self.autoencoder),
             &module_bytes(&self.head.net),
             self.head.input.tag(),
+            self.objective.tag(),
             self.blend,
         )
     }
 }
 
 /// Build a container from raw parts (exposed for tests of malformed files).
-pub fn pack(ae: &[u8], head: &[u8], head_input_tag: u8, blend: f32) -> Vec<u8> {
+pub fn pack(ae: &[u8], head: &[u8], head_input_tag: u8, objective_tag: u8, blend: f32) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + ae.len() + head.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
     out.push(head_input_tag);
-    out.push(0);
+    out.push(objective_tag);
     out.extend_from_slice(&(N_IN as u16).to_le_bytes());
     out.extend_from_slice(&(EMB as u16).to_le_bytes());
     out.extend_from_slice(&blend.to_le_bytes());
@@ -334,6 +342,7 @@ mod tests {
             autoencoder: Autoencoder::new(&dev),
             head: Head::new(HeadInput::EmbeddingProfile, &dev),
             blend: 0.4,
+            objective: Objective::Taste,
         }
         .to_bytes()
     }
@@ -387,7 +396,7 @@ mod tests {
         // A head trained for 32-d input stored under the 64-d input tag.
         let ae = module_bytes(&Autoencoder::new(&dev));
         let head = module_bytes(&RatingHead::new(32, &dev));
-        let b = pack(&ae, &head, HeadInput::EmbeddingProfile.tag(), 0.5);
+        let b = pack(&ae, &head, HeadInput::EmbeddingProfile.tag(), 1, 0.5);
         let err = Weights::from_bytes(&b).unwrap_err();
         assert!(
             matches!(
@@ -401,7 +410,7 @@ mod tests {
         );
         assert!(err.to_string().contains("shape"), "{err}");
         // Head bytes where the autoencoder should be.
-        let b = pack(&head, &ae, 0, 0.5);
+        let b = pack(&head, &ae, 0, 1, 0.5);
         assert!(matches!(
             Weights::from_bytes(&b).unwrap_err(),
             WeightsError::Shape { .. }
@@ -410,7 +419,7 @@ mod tests {
         let mut ints = ae.clone();
         let at = ints.windows(4).position(|w| w == b"\x63F32").unwrap();
         ints[at + 1] = b'I';
-        let err = Weights::from_bytes(&pack(&ints, &head, 0, 0.5)).unwrap_err();
+        let err = Weights::from_bytes(&pack(&ints, &head, 0, 1, 0.5)).unwrap_err();
         assert!(
             matches!(&err, WeightsError::Dtype { part: "autoencoder", found, .. } if found == "I32"),
             "{err}"
@@ -422,11 +431,11 @@ mod tests {
         let size = u32::from_le_bytes(tagged[6..10].try_into().unwrap()) + 1;
         tagged[6..10].copy_from_slice(&size.to_le_bytes());
         assert!(matches!(
-            Weights::from_bytes(&pack(&tagged, &head, 0, 0.5)).unwrap_err(),
+            Weights::from_bytes(&pack(&tagged, &head, 0, 1, 0.5)).unwrap_err(),
             WeightsError::Decode { .. }
         ));
         // Garbage payload with a valid checksum.
-        let b = pack(&[1, 2, 3, 4, 5, 6, 7, 8], &head, 0, 0.5);
+        let b = pack(&[1, 2, 3, 4, 5, 6, 7, 8], &head, 0, 1, 0.5);
         assert!(matches!(
             Weights::from_bytes(&b).unwrap_err(),
             WeightsError::Decode { .. }

@@ -10,26 +10,32 @@
 //! This folder knows nothing of the DOM, of files or of playlists.
 
 pub mod bench;
+pub mod distinct;
 pub mod explain;
 pub mod projection;
 pub mod rerank;
 pub mod score;
 pub mod search;
+pub mod taste;
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::features::{Features, N_FEATURES};
-use crate::catalog::{Catalog, FormatError};
+use crate::catalog::{Catalog, Context, FormatError};
 use crate::model::dense::{DenseEncoder, DenseHead};
 use crate::model::finetune::{FineTuneConfig, FineTuneError, FineTuner};
-use crate::model::{Embedding, Head, Weights, WeightsError, EMB};
+use crate::model::input::input;
+use crate::model::{Embedding, Head, Objective, Weights, WeightsError, EMB};
 use crate::vector::{mean_all, mean_of, unit};
+use distinct::{artist_key, intern, song_key, Distinct};
 use projection::EmbeddingMap;
 use rerank::{rerank, Filters};
 use score::{keep_best, zscore};
 use search::SearchIndex;
+pub use taste::Profile;
+use taste::Taste;
 
 /// What a listener can ask for besides likes and dislikes.
 ///
@@ -47,8 +53,21 @@ pub struct Options {
     pub reach_beyond_genres: bool,
     /// Only tracks with a known release year and popularity.
     pub dated_only: bool,
+    /// Release years to keep, inclusive (tracks without a year are left out when set).
+    #[serde(default)]
+    pub era: Option<[u16; 2]>,
+    /// Popularity range to keep, inclusive, 0–100 (tracks without one are left out when set).
+    #[serde(default)]
+    pub popularity: Option<[u8; 2]>,
+    /// At most this many tracks of one lead artist in the list (0 = no cap).
+    #[serde(default = "default_max_per_artist")]
+    pub max_per_artist: usize,
     /// How many recommendations.
     pub k: usize,
+}
+
+fn default_max_per_artist() -> usize {
+    Options::MAX_PER_ARTIST
 }
 
 impl Default for Options {
@@ -59,6 +78,9 @@ impl Default for Options {
             diversity: 0.0,
             reach_beyond_genres: true,
             dated_only: false,
+            era: None,
+            popularity: None,
+            max_per_artist: Options::MAX_PER_ARTIST,
             k: 20,
         }
     }
@@ -77,6 +99,10 @@ pub enum OptionsError {
         kind: &'static str,
         value: f32,
     },
+    #[error("the era {from}–{to} is not a range of years between 1800 and 2100")]
+    Era { from: u16, to: u16 },
+    #[error("the popularity range {from}–{to} is not within 0–100")]
+    Popularity { from: u8, to: u8 },
     #[error("feature {feature}: the minimum {min} is above the maximum {max}")]
     MinAboveMax {
         feature: &'static str,
@@ -88,11 +114,23 @@ pub enum OptionsError {
 impl Options {
     /// The most recommendations one query returns.
     pub const MAX_K: usize = 1000;
+    /// The default cap of tracks per artist.
+    pub const MAX_PER_ARTIST: usize = 2;
 
     /// Check every setting (see the type's invariants).
     pub fn check(&self) -> Result<(), OptionsError> {
         if !(0.0..=1.0).contains(&self.diversity) {
             return Err(OptionsError::Diversity(self.diversity));
+        }
+        if let Some([from, to]) = self.era {
+            if from > to || from < 1800 || to > 2100 {
+                return Err(OptionsError::Era { from, to });
+            }
+        }
+        if let Some([from, to]) = self.popularity {
+            if from > to || to > 100 {
+                return Err(OptionsError::Popularity { from, to });
+            }
         }
         if self.k == 0 || self.k > Self::MAX_K {
             return Err(OptionsError::K {
@@ -134,6 +172,9 @@ impl Options {
 pub struct Query {
     pub likes: Vec<usize>,
     pub dislikes: Vec<usize>,
+    /// Artists never to recommend (as the catalog spells them; the lead artist is compared).
+    #[serde(default)]
+    pub banned_artists: Vec<String>,
     pub options: Options,
 }
 
@@ -143,6 +184,7 @@ impl Query {
         Query {
             likes: likes.to_vec(),
             dislikes: Vec::new(),
+            banned_artists: Vec::new(),
             options: Options {
                 k,
                 ..Options::default()
@@ -175,11 +217,17 @@ pub enum LoadError {
 
 /// The catalog, its embeddings and the heads, ready to rank.
 ///
-/// Invariants: `emb`, `unit` and `genre_of` have one row per catalog track; `cold` was computed
-/// with the current head (every head change goes through [`Recommender::set_head`]).
+/// Invariants: `emb`, `unit`, `genre_of`, `dated`, `song` and `artist` have one row per catalog
+/// track; `cold` was computed with the current head (every head change goes through
+/// [`Recommender::set_head`]).
 pub struct Recommender {
     catalog: Catalog,
     encoder: DenseEncoder,
+    objective: Objective,
+    profile: Profile,
+    song: Vec<u32>,
+    artist: Vec<u32>,
+    artist_ids: HashMap<String, u32>,
     shipped: Head,
     tuned: Option<Head>,
     blend: f32,
@@ -204,7 +252,7 @@ impl Recommender {
     pub const MMR_POOL: usize = 200;
     /// The seed of the page's fine-tune (so `eval` tunes exactly as the page does).
     pub const TUNE_SEED: u64 = 42;
-    /// Weight of the disliked tracks' mean subtracted from the taste profile.
+    /// Weight of the cosine to the nearest dislike subtracted from a track's taste score.
     pub const DISLIKE_WEIGHT: f32 = 0.5;
 
     /// Decode both files and build the recommender.
@@ -220,7 +268,17 @@ impl Recommender {
             return Err(LoadError::EmptyCatalog);
         }
         let encoder = DenseEncoder::new(&weights.autoencoder);
-        let emb: Vec<Embedding> = catalog.features.iter().map(|x| encoder.encode(x)).collect();
+        let objective = weights.objective;
+        let emb: Vec<Embedding> = catalog
+            .features
+            .iter()
+            .zip(&catalog.tracks)
+            .map(|(f, t)| encoder.encode(&input(f, &t.context(), objective)))
+            .collect();
+        let song = intern(catalog.tracks.iter().map(|t| song_key(&t.name, &t.artist)));
+        let artist_names: Vec<String> = catalog.tracks.iter().map(|t| artist_key(&t.artist)).collect();
+        let artist = intern(artist_names.iter().cloned());
+        let artist_ids = artist_names.into_iter().zip(artist.iter().copied()).collect();
         let mut genre_ids: HashMap<&str, u16> = HashMap::new();
         let mut genres: Vec<String> = Vec::new();
         let genre_of = catalog
@@ -251,6 +309,11 @@ impl Recommender {
         let mut r = Recommender {
             catalog,
             encoder,
+            objective,
+            profile: Profile::default(),
+            song,
+            artist,
+            artist_ids,
             shipped: weights.head,
             tuned: None,
             blend: weights.blend,
@@ -341,9 +404,33 @@ impl Recommender {
         self.refresh_cold_start();
     }
 
-    /// Embed one scaled feature row (a new track).
-    pub fn encode(&self, f: &Features) -> Embedding {
-        self.encoder.encode(f)
+    /// Embed one scaled feature row with its era and popularity (a new track).
+    pub fn encode(&self, f: &Features, context: &Context) -> Embedding {
+        self.encoder.encode(&input(f, context, self.objective))
+    }
+
+    /// What the autoencoder was trained for.
+    pub fn objective(&self) -> Objective {
+        self.objective
+    }
+
+    /// How likes become a score (multi-interest unless `eval` compares).
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    pub fn set_profile(&mut self, p: Profile) {
+        self.profile = p;
+    }
+
+    /// The interned lead-artist key of every track (see `distinct`).
+    pub fn artist_keys(&self) -> &[u32] {
+        &self.artist
+    }
+
+    /// The interned song key of every track: versions of one song share it (see `distinct`).
+    pub fn song_keys(&self) -> &[u32] {
+        &self.song
     }
 
     /// Start a fine-tune of the shipped head on the likes (the page drives it step by step).
@@ -397,67 +484,85 @@ impl Recommender {
             .collect();
     }
 
-    /// Taste profile: mean liked embedding minus `DISLIKE_WEIGHT` × the mean disliked one.
-    fn profile(&self, likes: &[usize], dislikes: &[usize]) -> Option<Embedding> {
-        let mut p = mean_of(&self.emb, likes)?;
-        if let Some(d) = mean_of(&self.emb, dislikes) {
-            for (a, b) in p.iter_mut().zip(&d) {
-                *a -= Self::DISLIKE_WEIGHT * b;
-            }
-        }
-        Some(p)
+    /// Whether track `i` passes the query's hard constraints (everything but the likes).
+    fn admissible(&self, i: usize, o: &Options, liked_genres: Option<&[u16]>, bounded: bool) -> bool {
+        let t = &self.catalog.tracks[i];
+        (!o.dated_only || self.dated[i])
+            && liked_genres.is_none_or(|g| g.contains(&self.genre_of[i]))
+            && o.era.is_none_or(|[a, b]| t.year.is_some_and(|y| (a..=b).contains(&y)))
+            && o.popularity.is_none_or(|[a, b]| t.popularity.is_some_and(|p| (a..=b).contains(&p)))
+            && (!bounded || o.filters.passes(&self.catalog.features[i]))
+    }
+
+    fn distinct<'a>(&'a self, q: &Query) -> Distinct<'a> {
+        let banned = q
+            .banned_artists
+            .iter()
+            .filter_map(|a| self.artist_ids.get(&artist_key(a)).copied());
+        Distinct::new(&self.song, &self.artist, &q.likes, banned, q.options.max_per_artist)
     }
 
     /// Recommendations for the query (the cold-start list when it has no likes in the catalog):
-    /// 1. cosine to the taste profile over every track that passes the hard bounds and the genre
-    ///    switch; 2. the rating head re-scores the best `max(POOL, k)`, blended with the cosine as
-    ///    z-scores over that pool; 3. targets and MMR re-rank; 4. explanations.
+    /// 1. the taste score (multi-interest cosine, see `taste`) over every track that passes the
+    ///    hard constraints (bounds, era, popularity, genre switch, dated only, banned artists,
+    ///    songs already liked); 2. the rating head re-scores the best `max(POOL, 4k)`, blended
+    ///    with the taste score as z-scores over that pool (widened when step 3 leaves fewer than k); 3. one version per song and at most
+    ///    `max_per_artist` per artist, best first; 4. targets and MMR re-rank; 5. explanations.
     ///
-    /// Never returns a liked or disliked track; returns `k` results whenever at least `k` tracks
-    /// pass the filters; deterministic. Indices outside the catalog are ignored.
+    /// Never returns a liked or disliked track, nor two versions of a song; returns `k` results
+    /// whenever enough distinct tracks pass the constraints; deterministic. Indices outside the
+    /// catalog are ignored.
     pub fn recommend(&self, q: &Query) -> Vec<Rec> {
         let o = &q.options;
         let k = o.k.min(Options::MAX_K);
-        let Some(profile) = self.profile(&q.likes, &q.dislikes) else {
-            return self.cold_start(o, k, &q.dislikes);
+        let valid = |v: &[usize]| -> Vec<usize> { v.iter().copied().filter(|&i| i < self.len()).collect() };
+        let (likes, dislikes) = (valid(&q.likes), valid(&q.dislikes));
+        let rows = |v: &[usize]| -> Vec<Embedding> { v.iter().map(|&i| self.emb[i]).collect() };
+        let Some(taste) = Taste::new(&rows(&likes), &rows(&dislikes), self.profile, Self::DISLIKE_WEIGHT) else {
+            return self.cold_start(q, k);
         };
-        let qv = unit(&profile);
         let mut skip = vec![false; self.len()];
-        for &i in q.likes.iter().chain(&q.dislikes) {
-            if let Some(s) = skip.get_mut(i) {
-                *s = true;
-            }
+        for &i in likes.iter().chain(&dislikes) {
+            skip[i] = true;
         }
-        let liked_genres: Vec<u16> = q
-            .likes
-            .iter()
-            .filter_map(|&i| self.genre_of.get(i).copied())
-            .collect();
+        let liked_genres: Vec<u16> = likes.iter().map(|&i| self.genre_of[i]).collect();
+        let genres = (!o.reach_beyond_genres).then_some(liked_genres.as_slice());
         let bounded = o
             .filters
             .features
             .iter()
             .any(|f| f.min.is_some() || f.max.is_some());
-        let mut cand: Vec<(usize, f32)> = Vec::with_capacity(self.len());
+        let excluded = self.distinct(q);
+        let mut all: Vec<(usize, f32)> = Vec::with_capacity(self.len());
         for (i, u) in self.unit.iter().enumerate() {
-            if skip[i]
-                || (o.dated_only && !self.dated[i])
-                || (!o.reach_beyond_genres && !liked_genres.contains(&self.genre_of[i]))
-                || (bounded && !o.filters.passes(&self.catalog.features[i]))
-            {
+            if skip[i] || excluded.excluded(i) || !self.admissible(i, o, genres, bounded) {
                 continue;
             }
-            cand.push((i, crate::vector::dot(u, &qv)));
+            all.push((i, taste.score(u)));
         }
-        keep_best(&mut cand, Self::POOL.max(k));
+        let profile = mean_of(&self.emb, &likes).unwrap_or(self.mean_emb);
         let head = DenseHead::new(self.head(), Some(&profile));
-        let mut cos: Vec<f32> = cand.iter().map(|c| c.1).collect();
-        let mut h: Vec<f32> = cand.iter().map(|c| head.score(&self.emb[c.0])).collect();
-        zscore(&mut cos);
-        zscore(&mut h);
-        for (c, (a, b)) in cand.iter_mut().zip(cos.iter().zip(&h)) {
-            c.1 = self.blend * a + (1.0 - self.blend) * b;
-        }
+        // a pool four times k is almost always enough distinct songs; when repeats and the
+        // artist cap leave fewer than k, widen it (so k results whenever they exist)
+        let mut pool = Self::POOL.max(4 * k);
+        let cand = loop {
+            let mut cand = all.clone();
+            keep_best(&mut cand, pool);
+            let mut cos: Vec<f32> = cand.iter().map(|c| c.1).collect();
+            let mut h: Vec<f32> = cand.iter().map(|c| head.score(&self.emb[c.0])).collect();
+            zscore(&mut cos);
+            zscore(&mut h);
+            for (c, (a, b)) in cand.iter_mut().zip(cos.iter().zip(&h)) {
+                c.1 = self.blend * a + (1.0 - self.blend) * b;
+            }
+            cand.sort_by(score::by_score);
+            let mut distinct = self.distinct(q);
+            cand.retain(|&(i, _)| distinct.take(i));
+            if cand.len() >= k || pool >= all.len() {
+                break cand;
+            }
+            pool = pool.saturating_mul(4);
+        };
         let ranked = rerank(
             &cand,
             &self.catalog.features,
@@ -467,19 +572,28 @@ impl Recommender {
             k,
             Self::MMR_POOL,
         );
-        let liked_features = mean_of(&self.catalog.features, &q.likes).unwrap_or(self.catalog_mean);
-        self.explained(ranked, &q.likes, &liked_features)
+        let liked_features = mean_of(&self.catalog.features, &likes).unwrap_or(self.catalog_mean);
+        self.explained(ranked, &likes, &liked_features)
     }
 
     /// With no likes: the cold-start score, spread over genres by MMR (diversity at least 0.3),
-    /// filters applied. Never empty unless the filters exclude every cold-start candidate.
-    fn cold_start(&self, o: &Options, k: usize, dislikes: &[usize]) -> Vec<Rec> {
-        let scored: Vec<(usize, f32)> = self
+    /// the same constraints applied. Never empty unless they exclude every cold-start candidate.
+    fn cold_start(&self, q: &Query, k: usize) -> Vec<Rec> {
+        let o = &q.options;
+        let bounded = o
+            .filters
+            .features
+            .iter()
+            .any(|f| f.min.is_some() || f.max.is_some());
+        let mut distinct = self.distinct(q);
+        let mut scored: Vec<(usize, f32)> = self
             .cold
             .iter()
             .copied()
-            .filter(|(i, _)| !dislikes.contains(i) && (!o.dated_only || self.dated[*i]))
+            .filter(|&(i, _)| !q.dislikes.contains(&i) && self.admissible(i, o, None, bounded))
             .collect();
+        scored.sort_by(score::by_score);
+        scored.retain(|&(i, _)| distinct.take(i));
         let diversity = if o.diversity.is_nan() {
             0.3
         } else {

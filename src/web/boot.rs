@@ -11,15 +11,20 @@ use super::state::{Config, PageState, Status};
 use super::storage;
 use crate::listener::likes::{self, Stored};
 use crate::model::tuned;
-use crate::recommend::Recommender;
+use crate::recommend::{Options, Recommender};
 
 /// Load everything in the background, and save the likes whenever they change once restored.
 pub fn start(cfg: Config, st: PageState) {
     Effect::new(move |_| {
         let l = st.likes.get();
         let d = st.dislikes.get();
+        let banned = st.banned.get();
+        let cap = st.opts.with(|o| o.max_per_artist);
         if st.restored.get_untracked() {
-            storage::save_likes(&Stored::new(st.ids(&l), st.ids(&d)));
+            let mut stored = Stored::new(st.ids(&l), st.ids(&d));
+            stored.banned_artists = banned;
+            stored.max_per_artist = (cap != Options::MAX_PER_ARTIST).then_some(cap);
+            storage::save_likes(&stored);
         }
     });
     spawn_local(async move {
@@ -114,6 +119,10 @@ pub fn restore(st: PageState) {
     }
     st.likes.set(l);
     st.dislikes.set(d);
+    st.banned.set(stored.banned_artists);
+    if let Some(cap) = stored.max_per_artist {
+        st.opts.update(|o| o.max_per_artist = cap);
+    }
     let (head, notice) = storage::load_head();
     if let Some(n) = notice {
         st.notice(n);

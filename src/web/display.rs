@@ -14,11 +14,11 @@ pub fn meta(t: &Track) -> String {
     if !t.genre.is_empty() {
         s.push_str(&t.genre);
     }
-    if let Some(y) = t.year {
+    if let Some(y) = t.year_label() {
         if !s.is_empty() {
             s.push_str(" · ");
         }
-        s.push_str(&y.to_string());
+        s.push_str(&y);
     }
     s
 }

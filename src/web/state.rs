@@ -86,6 +86,8 @@ pub struct PageState {
     pub version: RwSignal<u32>,
     pub likes: RwSignal<Vec<usize>>,
     pub dislikes: RwSignal<Vec<usize>>,
+    /// Artists never to recommend (persisted with the likes).
+    pub banned: RwSignal<Vec<String>>,
     pub opts: RwSignal<Options>,
     pub notices: RwSignal<Vec<Notice>>,
     pub selected: RwSignal<Option<usize>>,
@@ -108,12 +110,14 @@ impl PageState {
         let version = RwSignal::new(0u32);
         let likes = RwSignal::new(Vec::<usize>::new());
         let dislikes = RwSignal::new(Vec::<usize>::new());
+        let banned = RwSignal::new(Vec::<String>::new());
         let opts = RwSignal::new(Options::default());
         let recs = Memo::new(move |_| {
             version.track();
             let q = Query {
                 likes: likes.get(),
                 dislikes: dislikes.get(),
+                banned_artists: banned.get(),
                 options: opts.get(),
             };
             with_engine(|e| e.recommend(&q)).unwrap_or_default()
@@ -127,6 +131,7 @@ impl PageState {
             version,
             likes,
             dislikes,
+            banned,
             opts,
             notices: RwSignal::new(Vec::new()),
             selected: RwSignal::new(None),
@@ -175,6 +180,23 @@ impl PageState {
         self.dislikes.set(Vec::new());
     }
 
+    /// Never recommend the artist of track `i` again.
+    pub fn ban_artist_of(&self, i: usize) {
+        let Some(artist) = with_engine(|e| e.catalog().tracks.get(i).map(|t| t.artist.clone())).flatten() else {
+            return;
+        };
+        self.banned.update(|b| {
+            if !b.contains(&artist) {
+                b.push(artist.clone())
+            }
+        });
+        self.notice(format!("{artist} will not be recommended again (undo under Your likes)."));
+    }
+
+    pub fn unban(&self, artist: &str) {
+        self.banned.update(|b| b.retain(|a| a != artist));
+    }
+
     pub fn is_liked(&self, i: usize) -> bool {
         self.likes.with(|l| l.contains(&i))
     }
@@ -216,11 +238,13 @@ impl PageState {
         self.selected.get() == Some(i)
     }
 
-    /// Back to no bounds, no diversity, within the genres of the likes.
+    /// Back to no bounds, no era or popularity range, no diversity (the cap per artist is kept:
+    /// it is the listener's saved choice).
     pub fn reset_shaping(&self) {
         self.opts.update(|o| {
             *o = Options {
                 k: o.k,
+                max_per_artist: o.max_per_artist,
                 ..Options::default()
             }
         });

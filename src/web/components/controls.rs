@@ -1,10 +1,12 @@
-//! Shaping the results: diversity, reach beyond the genres of the likes, and Spotify-style
+//! Shaping the results: diversity, reach beyond the genres of the likes, era, popularity, the
+//! cap per artist, and Spotify-style
 //! min / target / max bounds for each of the 16 features (the 7 engineered ones folded away).
 
 use leptos::prelude::*;
 
 use crate::catalog::features::{FEATURE_NAMES, N_BASE, N_FEATURES};
 use crate::recommend::rerank::FeatureFilter;
+use crate::recommend::Options;
 use crate::web::display::{display_value, pretty_feature};
 use crate::web::state::PageState;
 
@@ -79,6 +81,68 @@ fn FeatureRow(f: usize) -> impl IntoView {
     }
 }
 
+/// The years the era range spans (the catalog's tracks are from 1957 to 2020).
+const ERA: [u16; 2] = [1950, 2020];
+
+/// "Only tracks from year A to year B": a switch and two sliders. Tracks without a known year
+/// are left out while it is on.
+#[component]
+fn EraControl() -> impl IntoView {
+    let st = expect_context::<PageState>();
+    let era = move || st.opts.with(|o| o.era);
+    let set_end = move |end: usize, v: u16| {
+        st.opts.update(|o| {
+            let mut r = o.era.unwrap_or(ERA);
+            r[end] = v;
+            // keep from ≤ to whichever end moved
+            if r[0] > r[1] {
+                r[1 - end] = v;
+            }
+            o.era = Some(r);
+        })
+    };
+    let slider = move |end: usize, label: &'static str| {
+        view! {
+            <input type="range" id=format!("era-{label}") min=ERA[0].to_string() max=ERA[1].to_string() step="1"
+                aria-label=format!("era {label}")
+                prop:value=move || era().unwrap_or(ERA)[end].to_string()
+                on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u16>() { set_end(end, v) } }/>
+        }
+    };
+    view! {
+        <div class="control-line era" class:on=move || era().is_some()>
+            <label class="switch">
+                <input type="checkbox" id="era-on" prop:checked=move || era().is_some()
+                    on:change=move |ev| { let on = event_target_checked(&ev); st.opts.update(|o| o.era = on.then_some(ERA)) }/>
+                " Era"
+            </label>
+            {slider(0, "from")}
+            {slider(1, "to")}
+            <span class="val" aria-live="polite">{move || era().map(|[a, b]| format!("{a}–{b}")).unwrap_or_else(|| "any".into())}</span>
+        </div>
+    }
+}
+
+/// "Popularity at least N" (0–100): tracks without a known popularity are left out while on.
+#[component]
+fn PopularityControl() -> impl IntoView {
+    let st = expect_context::<PageState>();
+    let min = move || st.opts.with(|o| o.popularity.map(|p| p[0]));
+    view! {
+        <div class="control-line" class:on=move || min().is_some()>
+            <label class="switch">
+                <input type="checkbox" id="popularity-on" prop:checked=move || min().is_some()
+                    on:change=move |ev| { let on = event_target_checked(&ev); st.opts.update(|o| o.popularity = on.then_some([50, 100])) }/>
+                " Popularity at least"
+            </label>
+            <input type="range" id="popularity" min="0" max="100" step="1" aria-label="minimum popularity"
+                prop:value=move || min().unwrap_or(50).to_string()
+                on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u8>() { st.opts.update(|o| o.popularity = Some([v.min(100), 100])) } }/>
+            <span class="val">{move || min().map(|v| v.to_string()).unwrap_or_else(|| "off".into())}</span>
+        </div>
+    }
+}
+
 #[component]
 pub fn Controls() -> impl IntoView {
     let st = expect_context::<PageState>();
@@ -97,6 +161,19 @@ pub fn Controls() -> impl IntoView {
                         on:change=move |ev| { let v = event_target_checked(&ev); st.opts.update(|o| o.reach_beyond_genres = v) }/>
                     " Reach beyond the genres of my likes"
                 </label>
+            </div>
+            <EraControl/>
+            <PopularityControl/>
+            <div class="control-line">
+                <label for="per-artist">"Tracks per artist at most"</label>
+                <select id="per-artist"
+                    on:change=move |ev| { let v = event_target_value(&ev).parse::<usize>().unwrap_or(Options::MAX_PER_ARTIST); st.opts.update(|o| o.max_per_artist = v) }>
+                    {[1usize, 2, 3, 5, 0].into_iter().map(|v| view! {
+                        <option value=v.to_string() selected=move || st.opts.with(|o| o.max_per_artist == v)>
+                            {if v == 0 { "any number".to_string() } else { v.to_string() }}
+                        </option>
+                    }).collect_view()}
+                </select>
             </div>
             <p class="muted">"Spotify-style bounds: move a slider to turn it on, untick to turn it off. Targets re-rank softly; min and max filter."</p>
             <div class="feature-head"><span></span><span>"min"</span><span>"target"</span><span>"max"</span></div>

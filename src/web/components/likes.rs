@@ -111,6 +111,19 @@ pub fn LikesList() -> impl IntoView {
                         <button class="link" on:click=move |_| st.clear_dislikes()>"clear dislikes"</button></p>
                 })
             }}
+            {move || (!st.banned.with(Vec::is_empty)).then(|| view! {
+                <div class="banned">
+                    <p class="muted">"Never recommended:"</p>
+                    <ul class="chips" data-testid="banned">
+                        <For each=move || st.banned.get() key=|a| a.clone() let:artist>
+                            <li class="chip">{artist.clone()}
+                                <button class="icon" aria-label=format!("recommend {artist} again") title="Recommend again"
+                                    on:click={ let a = artist.clone(); move |_| st.unban(&a) }>"×"</button>
+                            </li>
+                        </For>
+                    </ul>
+                </div>
+            })}
             <div class="row-actions">
                 <button on:click=move |_| export(st, false)>"Export JSON"</button>
                 <button on:click=move |_| export(st, true)>"Export CSV"</button>

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use crate::catalog::features::N_BASE;
-use crate::listener::newtrack::parse_row;
+use crate::catalog::Context;
+use crate::listener::newtrack::{parse_row, parse_year};
 use crate::web::charts::project;
 use crate::web::display::track_name;
 use crate::web::slot::with_engine;
@@ -14,11 +15,16 @@ use crate::web::state::{NewTrack, PageState};
 const NEIGHBOURS: usize = 8;
 const EXAMPLE: &str = "0.748,0.916,-2.634,0.0583,0.102,0,0.0653,0.518,122.04";
 
-/// Place a raw feature row: its map position and nearest catalog tracks (None before loading).
-fn place(raw: &[f32; N_BASE]) -> Option<NewTrack> {
+/// Place a raw feature row released in `year` (popularity unknown): its map position and nearest
+/// catalog tracks (None before loading).
+fn place(raw: &[f32; N_BASE], year: Option<u16>) -> Option<NewTrack> {
     with_engine(|e| {
         let f = e.catalog().scaler.scale(raw);
-        let emb = e.encode(&f);
+        let context = Context {
+            year,
+            ..Context::default()
+        };
+        let emb = e.encode(&f, &context);
         NewTrack {
             neighbours: e.neighbours(&emb, NEIGHBOURS),
             pos: project(&emb),
@@ -30,18 +36,29 @@ fn place(raw: &[f32; N_BASE]) -> Option<NewTrack> {
 pub fn NewTrackForm() -> impl IntoView {
     let st = expect_context::<PageState>();
     let text = RwSignal::new(String::new());
+    let year = RwSignal::new(String::new());
     let err = RwSignal::new(String::new());
-    let on_place = move |_| match parse_row(&text.get_untracked()) {
-        Ok(raw) => {
-            err.set(String::new());
-            st.newtrack.set(place(&raw));
+    let on_place = move |_| {
+        let y = match parse_year(&year.get_untracked()) {
+            Ok(y) => y,
+            Err(e) => return err.set(e.to_string()),
+        };
+        match parse_row(&text.get_untracked()) {
+            Ok(raw) => {
+                err.set(String::new());
+                st.newtrack.set(place(&raw, y));
+            }
+            Err(e) => err.set(e.to_string()),
         }
-        Err(e) => err.set(e.to_string()),
     };
     view! {
         <p class="muted">"For labels: paste a CSV row (the 9 audio features danceability, energy, loudness, speechiness, acousticness, instrumentalness, liveness, valence, tempo — or a full TidyTuesday row, or a header line plus a row) to see where a track lands and which catalog tracks it sits next to."</p>
         <textarea id="newtrack-input" rows="3" placeholder=EXAMPLE prop:value=move || text.get()
             on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+        <label class="inline">"Release year (optional) "
+            <input id="newtrack-year" type="text" inputmode="numeric" size="6" placeholder="2008"
+                prop:value=move || year.get() on:input=move |ev| year.set(event_target_value(&ev))/>
+        </label>
         <div class="row-actions">
             <button class="primary" on:click=on_place>"Place it"</button>
             <button on:click=move |_| text.set(EXAMPLE.to_string())>"Use an example"</button>

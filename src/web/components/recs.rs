@@ -22,8 +22,13 @@ pub fn RateButtons(i: usize) -> impl IntoView {
                 {move || if liked() { "♥ Liked" } else { "♡ Like" }}
             </button>
             <button class="dislike" class:on=disliked aria-pressed=move || disliked().to_string() title="Dislike"
+                aria-label="Dislike"
                 on:click=move |ev| { ev.stop_propagation(); if disliked() { st.unrate(i) } else { st.dislike(i) } }>
                 "✕"
+            </button>
+            <button class="ban" title="Never this artist" aria-label="Never recommend this artist"
+                on:click=move |ev| { ev.stop_propagation(); st.ban_artist_of(i) }>
+                "⊘"
             </button>
         </span>
     }
