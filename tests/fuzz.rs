@@ -6,6 +6,7 @@
 //! | `catalog_payload` | the same, past the CRC | sections / brotli stream mutated, CRC recomputed |
 //! | `weights_file` | `Weights::from_bytes` | `www/weights.bin`, mutated; raw bytes |
 //! | `weights_payload` | the same, past the CRC | burnpack records mutated, CRC recomputed |
+//! | `tuned_head` | `model::tuned::from_bytes` (localStorage) | shipped and fresh heads as stored, mutated; records edited |
 //! | `likes_import` | `likes::parse_import`, `Stored::from_json`, `base64_decode` | exports mutated; raw text |
 //! | `share_fragment` | `likes::from_fragment` | share links mutated; raw text |
 //! | `newtrack_row` | `newtrack::parse_row` | pasted rows mutated; raw text |
@@ -31,6 +32,7 @@ use soundalike::catalog::format::{self, MAGIC};
 use soundalike::catalog::{ingest, Catalog, RawTrack};
 use soundalike::listener::likes::{self, Stored};
 use soundalike::listener::newtrack;
+use soundalike::model::tuned;
 use soundalike::model::weights::{self, Weights};
 use soundalike::model::N_IN;
 use soundalike::model::{encode_all, head_scores};
@@ -841,6 +843,84 @@ fn weights_payload() {
             }
         };
         check_loaded(&seen, Weights::from_bytes(&file))
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tuned head (what the page keeps in localStorage)
+
+/// The shipped head and a freshly initialised one of the same kind, as tuned-head bytes.
+fn tuned_seeds() -> &'static Vec<Vec<u8>> {
+    static S: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    S.get_or_init(|| {
+        let w = Weights::from_bytes(WEIGHTS).expect("committed weights load");
+        let fresh = weights::Head::new(w.head.input, &soundalike::model::cpu());
+        vec![tuned::to_bytes(&w.head), tuned::to_bytes(&fresh)]
+    })
+}
+
+/// A decoded tuned head must score like any head: one finite-or-not number per track, no panic.
+fn check_tuned(seen: &Outcomes, r: Result<weights::Head, tuned::TunedHeadError>) -> Result<(), TestCaseError> {
+    match r {
+        Ok(h) => {
+            seen.ok();
+            let w = Weights::from_bytes(WEIGHTS).expect("committed weights load");
+            let feats: Vec<[f32; N_IN]> = (0..3)
+                .map(|i| std::array::from_fn(|j| ((i * 3 + j) % 7) as f32 / 6.0))
+                .collect();
+            let emb = encode_all(&w, &feats);
+            let p = mean_of(&emb, &[0, 2]);
+            prop_assert_eq!(head_scores(&h, &emb, p.as_ref()).len(), 3);
+            Ok(())
+        }
+        Err(e) => {
+            seen.err(&e);
+            prop_assert!(!e.to_string().is_empty());
+            Ok(())
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum TunedCase {
+    /// Byte-level mutations of a whole stored value.
+    Bytes(Input),
+    /// Well-formed header, edited burnpack record.
+    Record { seed: usize, edits: Vec<PackEdit>, tag: Option<u8> },
+}
+
+#[test]
+fn tuned_head() {
+    let seeds = tuned_seeds();
+    let shipped = Weights::from_bytes(WEIGHTS).expect("committed weights load").head;
+    for s in seeds {
+        tuned::from_bytes(s, &shipped).expect("seed loads");
+    }
+    let records: Vec<Vec<u8>> = seeds.iter().map(|s| s[9..].to_vec()).collect();
+    let seen = Outcomes::default();
+    let case = prop_oneof![
+        1 => input().prop_map(TunedCase::Bytes),
+        2 => (any::<usize>(), vec(pack_edit(), 1..3), proptest::option::weighted(0.1, any::<u8>()))
+            .prop_map(|(seed, edits, tag)| TunedCase::Record { seed, edits, tag }),
+    ];
+    fuzz("tuned_head", &seen, case, |case| {
+        let bytes = match &case {
+            TunedCase::Bytes(inp) => realise(inp, seeds),
+            TunedCase::Record { seed, edits, tag } => {
+                let s = &seeds[seed % seeds.len()];
+                let mut rec = s[9..].to_vec();
+                for e in edits {
+                    edit_pack(&mut rec, e, &records);
+                }
+                let mut b = s[..9].to_vec();
+                if let Some(t) = tag {
+                    b[8] = *t;
+                }
+                b.extend(rec);
+                b
+            }
+        };
+        check_tuned(&seen, tuned::from_bytes(&bytes, &shipped))
     });
 }
 
