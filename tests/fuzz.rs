@@ -857,12 +857,18 @@ fn tuned_seeds() -> &'static Vec<Vec<u8>> {
     S.get_or_init(|| {
         let w = Weights::from_bytes(WEIGHTS).expect("committed weights load");
         let fresh = weights::Head::new(w.head.input, &soundalike::model::cpu());
-        vec![tuned::to_bytes(&w.head), tuned::to_bytes(&fresh)]
+        vec![
+            tuned::to_bytes(&w.head, &w.head),
+            tuned::to_bytes(&fresh, &w.head),
+        ]
     })
 }
 
 /// A decoded tuned head must score like any head: one finite-or-not number per track, no panic.
-fn check_tuned(seen: &Outcomes, r: Result<weights::Head, tuned::TunedHeadError>) -> Result<(), TestCaseError> {
+fn check_tuned(
+    seen: &Outcomes,
+    r: Result<weights::Head, tuned::TunedHeadError>,
+) -> Result<(), TestCaseError> {
     match r {
         Ok(h) => {
             seen.ok();
@@ -888,17 +894,26 @@ enum TunedCase {
     /// Byte-level mutations of a whole stored value.
     Bytes(Input),
     /// Well-formed header, edited burnpack record.
-    Record { seed: usize, edits: Vec<PackEdit>, tag: Option<u8> },
+    Record {
+        seed: usize,
+        edits: Vec<PackEdit>,
+        tag: Option<u8>,
+    },
 }
 
 #[test]
 fn tuned_head() {
     let seeds = tuned_seeds();
-    let shipped = Weights::from_bytes(WEIGHTS).expect("committed weights load").head;
+    let shipped = Weights::from_bytes(WEIGHTS)
+        .expect("committed weights load")
+        .head;
     for s in seeds {
         tuned::from_bytes(s, &shipped).expect("seed loads");
     }
-    let records: Vec<Vec<u8>> = seeds.iter().map(|s| s[9..].to_vec()).collect();
+    let records: Vec<Vec<u8>> = seeds
+        .iter()
+        .map(|s| s[tuned::HEADER_LEN..].to_vec())
+        .collect();
     let seen = Outcomes::default();
     let case = prop_oneof![
         1 => input().prop_map(TunedCase::Bytes),
@@ -910,11 +925,11 @@ fn tuned_head() {
             TunedCase::Bytes(inp) => realise(inp, seeds),
             TunedCase::Record { seed, edits, tag } => {
                 let s = &seeds[seed % seeds.len()];
-                let mut rec = s[9..].to_vec();
+                let mut rec = s[tuned::HEADER_LEN..].to_vec();
                 for e in edits {
                     edit_pack(&mut rec, e, &records);
                 }
-                let mut b = s[..9].to_vec();
+                let mut b = s[..tuned::HEADER_LEN].to_vec();
                 if let Some(t) = tag {
                     b[8] = *t;
                 }

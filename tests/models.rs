@@ -4,17 +4,17 @@ mod common;
 
 use soundalike::catalog::ingest::{build_catalog, read_tracks_csv};
 use soundalike::catalog::Context;
-use soundalike::model::input::{input, inputs};
-use soundalike::model::train::{playlist_pairs, ConfigError};
-use soundalike::model::{Input, Objective, N_IN};
-use soundalike::vector::cosine;
 use soundalike::catalog::{default_data_dir, Catalog, RawTrack};
 use soundalike::model::finetune::{fine_tune, FineTuneConfig, FineTuneError, FineTuner};
+use soundalike::model::input::{input, inputs};
+use soundalike::model::train::{playlist_pairs, ConfigError};
 use soundalike::model::train::{train_autoencoder, AeConfig};
 use soundalike::model::weights::{module_bytes, pack, Weights, WeightsError};
 use soundalike::model::{cpu, Autoencoder, HeadInput, RatingHead};
 use soundalike::model::{head_scores, DenseEncoder};
+use soundalike::model::{Input, Objective, N_IN};
 use soundalike::recommend::{Query, Recommender};
+use soundalike::vector::cosine;
 use soundalike::vector::mean_of;
 
 /// A real catalog from one decade file of the hit-predictor data (about 8.6k tracks).
@@ -37,7 +37,9 @@ fn weights() -> Weights {
 
 fn inputs_of(cat: &Catalog, objective: Objective) -> Vec<Input> {
     inputs(
-        cat.features.iter().zip(cat.tracks.iter().map(|t| t.context())),
+        cat.features
+            .iter()
+            .zip(cat.tracks.iter().map(|t| t.context())),
         objective,
     )
 }
@@ -45,7 +47,10 @@ fn inputs_of(cat: &Catalog, objective: Objective) -> Vec<Input> {
 #[test]
 fn short_training_on_real_subset_reduces_loss() {
     let cat = small_catalog();
-    let feats: Vec<Input> = inputs_of(&cat, Objective::Paper).into_iter().take(4000).collect();
+    let feats: Vec<Input> = inputs_of(&cat, Objective::Paper)
+        .into_iter()
+        .take(4000)
+        .collect();
     let cfg = AeConfig {
         epochs: 4,
         objective: Objective::Paper,
@@ -96,14 +101,23 @@ fn taste_objective_learns_from_playlists() {
         };
         let x = inputs_of(&cat, objective);
         let (ae, report) = train_autoencoder(&x, &pls, &val, &cfg, &mut |_| {}).unwrap();
-        assert!(report.test_rmse < 0.1, "{objective:?}: RMSE {}", report.test_rmse);
+        assert!(
+            report.test_rmse < 0.1,
+            "{objective:?}: RMSE {}",
+            report.test_rmse
+        );
         let emb: Vec<_> = {
             let enc = DenseEncoder::new(&ae);
             x.iter().map(|r| enc.encode(r)).collect()
         };
         margins.push(pair_margin(&emb, &held));
     }
-    assert!(margins[1] > margins[0] + 0.05, "paper {:.3}, taste {:.3}", margins[0], margins[1]);
+    assert!(
+        margins[1] > margins[0] + 0.05,
+        "paper {:.3}, taste {:.3}",
+        margins[0],
+        margins[1]
+    );
 }
 
 #[test]
@@ -114,8 +128,14 @@ fn training_settings_are_checked() {
     };
     let e = train_autoencoder(&[], &[], &[], &bad, &mut |_| {}).unwrap_err();
     assert!(e.to_string().contains("temperature"), "{e}");
-    let e = train_autoencoder(&[[0.5; N_IN]; 4], &[], &[], &AeConfig::default(), &mut |_| {})
-        .unwrap_err();
+    let e = train_autoencoder(
+        &[[0.5; N_IN]; 4],
+        &[],
+        &[],
+        &AeConfig::default(),
+        &mut |_| {},
+    )
+    .unwrap_err();
     assert_eq!(e, ConfigError::NoPlaylists);
 }
 
@@ -193,8 +213,8 @@ fn wrong_shape_weights_are_a_clear_error() {
     let dev = cpu();
     let ae = module_bytes(&Autoencoder::new(&dev));
     let head = module_bytes(&RatingHead::new(48, &dev));
-    let err =
-        Weights::from_bytes(&pack(&ae, &head, HeadInput::EmbeddingProfile.tag(), 1, 0.5)).unwrap_err();
+    let err = Weights::from_bytes(&pack(&ae, &head, HeadInput::EmbeddingProfile.tag(), 1, 0.5))
+        .unwrap_err();
     assert!(matches!(err, WeightsError::Shape { .. }), "{err}");
     let msg = err.to_string();
     assert!(

@@ -11,8 +11,8 @@ use soundalike::catalog::ingest::read_tracks_csv;
 use soundalike::catalog::{default_data_dir, Catalog, RawTrack};
 use soundalike::eval::protocol::product_ranking;
 use soundalike::model::Weights;
-use soundalike::recommend::rerank::Filters;
 use soundalike::recommend::distinct::artist_key;
+use soundalike::recommend::rerank::Filters;
 use soundalike::recommend::{Options, OptionsError, Query, Recommender};
 
 fn recommender() -> &'static Recommender {
@@ -43,8 +43,10 @@ fn admissible(rec: &Recommender, q: &Query, i: usize) -> bool {
     (o.reach_beyond_genres || genres.contains(&rec.genre_of(i)))
         && (!o.dated_only || rec.dated()[i])
         && o.filters.passes(&rec.catalog().features[i])
-        && o.era.is_none_or(|[a, b]| t.year.is_some_and(|y| (a..=b).contains(&y)))
-        && o.popularity.is_none_or(|[a, b]| t.popularity.is_some_and(|p| (a..=b).contains(&p)))
+        && o.era
+            .is_none_or(|[a, b]| t.year.is_some_and(|y| (a..=b).contains(&y)))
+        && o.popularity
+            .is_none_or(|[a, b]| t.popularity.is_some_and(|p| (a..=b).contains(&p)))
         && !banned.contains(&artist_key(&t.artist))
 }
 
@@ -54,12 +56,12 @@ fn candidates(rec: &Recommender, q: &Query) -> usize {
     let song = rec.song_keys();
     let liked: HashSet<u32> = q.likes.iter().map(|&i| song[i]).collect();
     let mut songs_of: HashMap<u32, HashSet<u32>> = HashMap::new();
-    for i in 0..rec.len() {
-        if q.likes.contains(&i) || q.dislikes.contains(&i) || liked.contains(&song[i]) {
+    for (i, s) in song.iter().enumerate() {
+        if q.likes.contains(&i) || q.dislikes.contains(&i) || liked.contains(s) {
             continue;
         }
         if admissible(rec, q, i) {
-            songs_of.entry(rec.artist_keys()[i]).or_default().insert(song[i]);
+            songs_of.entry(rec.artist_keys()[i]).or_default().insert(*s);
         }
     }
     let cap = q.options.max_per_artist;
@@ -87,7 +89,17 @@ fn query_strategy(n: usize) -> impl Strategy<Value = Query> {
         ),
     )
         .prop_map(
-            move |(likes, dislikes, bound, target, diversity, reach, dated, k, (cap, era, pop, ban))| {
+            move |(
+                likes,
+                dislikes,
+                bound,
+                target,
+                diversity,
+                reach,
+                dated,
+                k,
+                (cap, era, pop, ban),
+            )| {
                 let mut filters = Filters::default();
                 if let Some((f, lo, width)) = bound {
                     filters.features[f].min = Some(lo);
@@ -103,7 +115,10 @@ fn query_strategy(n: usize) -> impl Strategy<Value = Query> {
                 Query {
                     likes,
                     dislikes,
-                    banned_artists: ban.map(|i| recommender().catalog().tracks[i].artist.clone()).into_iter().collect(),
+                    banned_artists: ban
+                        .map(|i| recommender().catalog().tracks[i].artist.clone())
+                        .into_iter()
+                        .collect(),
                     options: Options {
                         filters,
                         diversity: if diversity < 0.5 { 0.0 } else { diversity },
@@ -226,10 +241,16 @@ fn a_jason_mraz_fan_gets_contemporary_tracks() {
     let cat = rec.catalog();
     let likes: Vec<usize> = ["1EzrEOXmMH3G43AXT1y7pA", "4hbGPfz03P8Nnh75mFIAoH"]
         .iter()
-        .map(|id| cat.index_of(id).expect("the Jason Mraz tracks are in the catalog"))
+        .map(|id| {
+            cat.index_of(id)
+                .expect("the Jason Mraz tracks are in the catalog")
+        })
         .collect();
     let years: Vec<u16> = likes.iter().filter_map(|&i| cat.tracks[i].year).collect();
-    let (lo, hi) = (years.iter().min().unwrap() - 15, years.iter().max().unwrap() + 15);
+    let (lo, hi) = (
+        years.iter().min().unwrap() - 15,
+        years.iter().max().unwrap() + 15,
+    );
     let out = rec.recommend(&Query::likes(&likes, 20));
     assert_eq!(out.len(), 20);
     let mut per_artist: HashMap<u32, usize> = HashMap::new();
@@ -237,8 +258,15 @@ fn a_jason_mraz_fan_gets_contemporary_tracks() {
         let t = &cat.tracks[r.index];
         println!("{} — {} ({:?})", t.name, t.artist, t.year);
         let y = t.year.expect("a recommended track of a known era");
-        assert!((lo..=hi).contains(&y), "{} — {} ({y}) is outside {lo}–{hi}", t.name, t.artist);
-        assert!(!likes.iter().any(|&l| rec.song_keys()[l] == rec.song_keys()[r.index]));
+        assert!(
+            (lo..=hi).contains(&y),
+            "{} — {} ({y}) is outside {lo}–{hi}",
+            t.name,
+            t.artist
+        );
+        assert!(!likes
+            .iter()
+            .any(|&l| rec.song_keys()[l] == rec.song_keys()[r.index]));
         *per_artist.entry(rec.artist_keys()[r.index]).or_default() += 1;
     }
     assert!(per_artist.values().all(|&n| n <= Options::MAX_PER_ARTIST));

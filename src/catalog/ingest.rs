@@ -291,7 +291,12 @@ fn clean_artists(s: &str) -> String {
 /// (`dataset-of-60s.csv` → 1965, `dataset-of-00s.csv` → 2005).
 fn decade_of_file(path: &Path) -> Option<u16> {
     let stem = path.file_stem()?.to_str()?;
-    let d: u16 = stem.strip_suffix('s')?.rsplit(['-', '_']).next()?.parse().ok()?;
+    let d: u16 = stem
+        .strip_suffix('s')?
+        .rsplit(['-', '_'])
+        .next()?
+        .parse()
+        .ok()?;
     match d {
         _ if !d.is_multiple_of(10) || d > 90 => None,
         0..=20 => Some(2005 + d),
@@ -596,7 +601,9 @@ pub fn build_catalog(
                     }
                     // an exact date beats a decade's middle
                     let t = &mut raws[i].track;
-                    if row.track.year.is_some() && (t.year.is_none() || (t.year_approx && !row.track.year_approx)) {
+                    if row.track.year.is_some()
+                        && (t.year.is_none() || (t.year_approx && !row.track.year_approx))
+                    {
                         t.year = row.track.year;
                         t.year_approx = row.track.year_approx;
                     }
@@ -674,7 +681,10 @@ mod tests {
 
     #[test]
     fn hit_predictor_files_give_a_decade() {
-        assert_eq!(decade_of_file(Path::new("x/dataset-of-60s.csv")), Some(1965));
+        assert_eq!(
+            decade_of_file(Path::new("x/dataset-of-60s.csv")),
+            Some(1965)
+        );
         assert_eq!(decade_of_file(Path::new("dataset-of-00s.csv")), Some(2005));
         assert_eq!(decade_of_file(Path::new("dataset-of-10s.csv")), Some(2015));
         assert_eq!(decade_of_file(Path::new("tracks.csv")), None);

@@ -8,8 +8,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::catalog::interactions::Interactions;
 use crate::catalog::Catalog;
-use crate::model::train::{split_playlists, Progress};
 use crate::model::input::inputs;
+use crate::model::train::{split_playlists, Progress};
 use crate::model::{Input, Objective, Weights};
 use crate::recommend::Recommender;
 
@@ -27,7 +27,10 @@ pub fn load_catalog(path: &Path) -> Result<Catalog> {
 /// Every catalog track's encoder input for `objective`.
 pub fn model_inputs(catalog: &Catalog, objective: Objective) -> Vec<Input> {
     inputs(
-        catalog.features.iter().zip(catalog.tracks.iter().map(|t| t.context())),
+        catalog
+            .features
+            .iter()
+            .zip(catalog.tracks.iter().map(|t| t.context())),
         objective,
     )
 }

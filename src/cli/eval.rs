@@ -8,11 +8,11 @@ use anyhow::{bail, Result};
 use serde::Serialize;
 
 use crate::cli::common::{load_playlist_split, load_recommender, load_weights, model_inputs};
-use crate::model::{encode_all, Objective};
-use crate::recommend::Profile;
 use crate::eval::protocol::Candidates;
 use crate::eval::trackid::{rating_rmse, RatingRmse};
 use crate::eval::{evaluate, Baselines, EvalTable, Method};
+use crate::model::{encode_all, Objective};
+use crate::recommend::Profile;
 
 /// Arguments of `soundalike eval`.
 #[derive(clap::Args, Debug, Clone)]
@@ -86,7 +86,10 @@ pub fn run(args: EvalArgs) -> Result<()> {
                 w.objective.name()
             );
         }
-        Some(encode_all(&w, &model_inputs(rec.catalog(), Objective::Paper)))
+        Some(encode_all(
+            &w,
+            &model_inputs(rec.catalog(), Objective::Paper),
+        ))
     } else {
         eprintln!(
             "no {}: the paper autoencoder row is left out (make it with `soundalike train --objective paper --out {0}`)",

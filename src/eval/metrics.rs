@@ -2,18 +2,18 @@
 
 use std::collections::HashSet;
 
-/// R-precision: fraction of the top-|targets| that are targets.
-pub fn r_precision(ranked: &[usize], targets: &HashSet<usize>) -> f64 {
-    let r = targets.len();
-    if r == 0 {
-        return 0.0;
-    }
+/// How many of the first `k` ranked are targets.
+fn hits(ranked: &[usize], targets: &HashSet<usize>, k: usize) -> usize {
     ranked
         .iter()
-        .take(r)
+        .take(k)
         .filter(|i| targets.contains(i))
-        .count() as f64
-        / r as f64
+        .count()
+}
+
+/// R-precision: fraction of the top-|targets| that are targets.
+pub fn r_precision(ranked: &[usize], targets: &HashSet<usize>) -> f64 {
+    recall_at(ranked, targets, targets.len())
 }
 
 /// Binary-relevance NDCG@k.
@@ -40,10 +40,5 @@ pub fn recall_at(ranked: &[usize], targets: &HashSet<usize>, k: usize) -> f64 {
     if targets.is_empty() {
         return 0.0;
     }
-    ranked
-        .iter()
-        .take(k)
-        .filter(|i| targets.contains(i))
-        .count() as f64
-        / targets.len() as f64
+    hits(ranked, targets, k) as f64 / targets.len() as f64
 }

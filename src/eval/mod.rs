@@ -7,4 +7,6 @@ pub mod metrics;
 pub mod protocol;
 pub mod trackid;
 
-pub use protocol::{choose_blend, evaluate, split_playlist, Baselines, EvalTable, Method, MethodScore};
+pub use protocol::{
+    choose_blend, evaluate, split_playlist, Baselines, EvalTable, Method, MethodScore,
+};

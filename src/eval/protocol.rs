@@ -155,6 +155,32 @@ pub fn split_playlist(pl: &[usize], seed: u64, k: usize) -> (Vec<usize>, Vec<usi
     (t, targets)
 }
 
+/// One held-out playlist as a query: the likes, the targets, and how deep to rank.
+pub struct Case {
+    pub likes: Vec<usize>,
+    pub targets: HashSet<usize>,
+    pub depth: usize,
+}
+
+/// The seeded likes/targets cases of `playlists` (playlists with < 2 tracks skipped), with each
+/// case's position for seeding.
+pub fn cases(playlists: &[Vec<usize>], seed: u64) -> impl Iterator<Item = (usize, Case)> + '_ {
+    playlists.iter().enumerate().filter_map(move |(k, pl)| {
+        let (likes, targets) = split_playlist(pl, seed, k);
+        (!likes.is_empty() && !targets.is_empty()).then(|| {
+            let depth = targets.len().max(100);
+            (
+                k,
+                Case {
+                    likes,
+                    targets: targets.into_iter().collect(),
+                    depth,
+                },
+            )
+        })
+    })
+}
+
 /// What the product ranks for these likes: `Recommender::recommend` with the page's default
 /// options and `k` results (restricted to dated tracks when `dated` is given).
 pub fn product_ranking(
@@ -283,7 +309,7 @@ pub fn bootstrap_ci(v: &[f64], seed: u64) -> [f64; 2] {
         .map(|_| (0..v.len()).map(|_| v[rng.below(v.len())]).sum::<f64>() / v.len() as f64)
         .collect();
     means.sort_by(f64::total_cmp);
-    [means[25], means[974]]
+    [means[25] + 0.0, means[974] + 0.0]
 }
 
 /// Evaluate every method on `playlists` (catalog indices; playlists with < 2 tracks skipped).
@@ -304,13 +330,15 @@ pub fn evaluate(
     let mut per: Vec<Vec<[f64; 3]>> = vec![Vec::new(); Method::ALL.len() * sets.len()];
     let mut ran = vec![true; Method::ALL.len()];
     rec.set_head(None);
-    for (k, pl) in playlists.iter().enumerate() {
-        let (likes, targets) = split_playlist(pl, seed, k);
-        if likes.is_empty() || targets.is_empty() {
-            continue;
-        }
-        let depth = targets.len().max(100);
-        let targets: HashSet<usize> = targets.into_iter().collect();
+    for (
+        k,
+        Case {
+            likes,
+            targets,
+            depth,
+        },
+    ) in cases(playlists, seed)
+    {
         let tuned = rec.fine_tuned(&likes, &[]).ok();
         for (mi, &m) in Method::ALL.iter().enumerate() {
             for (si, &(_, mask)) in sets.iter().enumerate() {
@@ -342,7 +370,8 @@ pub fn evaluate(
         for (si, &(cand, _)) in sets.iter().enumerate() {
             let v = &per[mi * sets.len() + si];
             let col = |j: usize| -> Vec<f64> { v.iter().map(|r| r[j]).collect() };
-            let mean = |j: usize| col(j).iter().sum::<f64>() / v.len().max(1) as f64;
+            // `+ 0.0` turns a -0.0 sum into 0.0 for printing
+            let mean = |j: usize| col(j).iter().sum::<f64>() / v.len().max(1) as f64 + 0.0;
             rows.push(MethodScore {
                 method: m.label().to_string(),
                 candidates: candidates_label(cand).to_string(),
@@ -372,14 +401,16 @@ pub fn choose_blend(
 ) -> (f32, Vec<(f32, f64, f64)>) {
     let mut acc = vec![(0.0f64, 0.0f64); candidates.len()];
     let mut count = 0usize;
-    for (k, pl) in playlists.iter().enumerate() {
-        let (likes, targets) = split_playlist(pl, seed, k);
-        if likes.is_empty() || targets.is_empty() {
-            continue;
-        }
+    for (
+        _,
+        Case {
+            likes,
+            targets,
+            depth,
+        },
+    ) in cases(playlists, seed)
+    {
         count += 1;
-        let depth = targets.len().max(100);
-        let targets: HashSet<usize> = targets.into_iter().collect();
         let tuned = rec.fine_tuned(&likes, &[]).ok();
         rec.set_head(tuned);
         for (ci, &b) in candidates.iter().enumerate() {

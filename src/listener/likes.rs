@@ -112,11 +112,17 @@ impl Stored {
             return Err(ReadError::Corrupt("invalid track ids".into()));
         }
         if st.banned_artists.len() > MAX_BANNED
-            || st.banned_artists.iter().any(|a| a.is_empty() || a.len() > MAX_ARTIST_LEN)
+            || st
+                .banned_artists
+                .iter()
+                .any(|a| a.is_empty() || a.len() > MAX_ARTIST_LEN)
         {
             return Err(ReadError::Corrupt("invalid banned artists".into()));
         }
-        if st.max_per_artist.is_some_and(|m| m > crate::recommend::Options::MAX_K) {
+        if st
+            .max_per_artist
+            .is_some_and(|m| m > crate::recommend::Options::MAX_K)
+        {
             return Err(ReadError::Corrupt("invalid cap per artist".into()));
         }
         Ok(st)

@@ -112,6 +112,9 @@ mod tests {
         let x = input(&f, &c, Objective::Taste);
         assert_eq!(x[N_FEATURES], 0.5);
         assert_eq!(x[N_FEATURES + 1..], [1.0, 0.0, 0.0, 1.0]);
-        assert_eq!(input(&f, &c, Objective::Paper)[N_FEATURES..], [0.0; N_CONTEXT]);
+        assert_eq!(
+            input(&f, &c, Objective::Paper)[N_FEATURES..],
+            [0.0; N_CONTEXT]
+        );
     }
 }

@@ -119,7 +119,13 @@ pub enum ConfigError {
 impl AeConfig {
     /// Check every setting.
     pub fn check(&self) -> Result<(), ConfigError> {
-        let bad = |name, expected, got: String| Err(ConfigError::OutOfRange { name, expected, got });
+        let bad = |name, expected, got: String| {
+            Err(ConfigError::OutOfRange {
+                name,
+                expected,
+                got,
+            })
+        };
         if self.epochs == 0 {
             return bad("epochs", "at least 1", self.epochs.to_string());
         }
@@ -133,7 +139,11 @@ impl AeConfig {
             return bad("contrastive", "≥ 0", self.contrastive.to_string());
         }
         if !(self.temperature > 0.0 && self.temperature.is_finite()) {
-            return bad("temperature", "a positive number", self.temperature.to_string());
+            return bad(
+                "temperature",
+                "a positive number",
+                self.temperature.to_string(),
+            );
         }
         if self.pairs < 2 {
             return bad("pairs", "at least 2", self.pairs.to_string());
@@ -224,7 +234,12 @@ fn info_nce(za: Tensor<2>, zp: Tensor<2>, temperature: f32) -> Tensor<1> {
 }
 
 /// Mean co-occurrence loss of `pairs` in inference mode (chunks of `cfg.pairs`).
-fn co_occurrence_loss(ae: &Autoencoder, inputs: &[Input], pairs: &[(usize, usize)], cfg: &AeConfig) -> f32 {
+fn co_occurrence_loss(
+    ae: &Autoencoder,
+    inputs: &[Input],
+    pairs: &[(usize, usize)],
+    cfg: &AeConfig,
+) -> f32 {
     let ae = ae.valid();
     let dev = cpu();
     let (mut sum, mut n) = (0.0f64, 0usize);
@@ -262,7 +277,11 @@ pub fn train_autoencoder(
     if co && (val_pairs.is_empty() || !train_playlists.iter().any(|p| p.len() >= 2)) {
         return Err(ConfigError::NoPlaylists);
     }
-    let recon_cols = if cfg.objective.uses_context() { N_IN } else { N_FEATURES };
+    let recon_cols = if cfg.objective.uses_context() {
+        N_IN
+    } else {
+        N_FEATURES
+    };
     let (train, val, test) = split_80_10_10(inputs.len(), cfg.seed);
     let dev = cpu_autodiff();
     dev.seed(cfg.seed);
@@ -277,7 +296,11 @@ pub fn train_autoencoder(
     let mut order = train.clone();
     let val_loss_of = |m: &Autoencoder| {
         let r = reconstruction_rmse(m, inputs, &val);
-        let c = if co { co_occurrence_loss(m, inputs, &val_pairs, cfg) } else { 0.0 };
+        let c = if co {
+            co_occurrence_loss(m, inputs, &val_pairs, cfg)
+        } else {
+            0.0
+        };
         r * r + cfg.contrastive * c * f32::from(u8::from(co))
     };
     for epoch in 1..=cfg.epochs {
@@ -294,7 +317,11 @@ pub fn train_autoencoder(
                 continue; // BatchNorm needs ≥2 rows
             }
             let b = chunk.len();
-            let pairs = if co { playlist_pairs(train_playlists, cfg.pairs, &mut rng) } else { Vec::new() };
+            let pairs = if co {
+                playlist_pairs(train_playlists, cfg.pairs, &mut rng)
+            } else {
+                Vec::new()
+            };
             let mut rows = chunk.to_vec();
             rows.extend(pairs.iter().map(|p| p.0));
             rows.extend(pairs.iter().map(|p| p.1));
@@ -302,11 +329,17 @@ pub fn train_autoencoder(
             let y = x.clone().narrow(0, 0, b).narrow(1, 0, recon_cols);
             // one encoder pass over reconstruction rows and pairs, so BatchNorm sees one batch
             let z = model.encode_train(x, &mut rng);
-            let out = model.decode_train(z.clone().narrow(0, 0, b), &mut rng).narrow(1, 0, recon_cols);
+            let out = model
+                .decode_train(z.clone().narrow(0, 0, b), &mut rng)
+                .narrow(1, 0, recon_cols);
             let mut loss = (out - y).powi_scalar(2).mean();
             if co {
                 let p = pairs.len();
-                let c = info_nce(z.clone().narrow(0, b, p), z.narrow(0, b + p, p), cfg.temperature);
+                let c = info_nce(
+                    z.clone().narrow(0, b, p),
+                    z.narrow(0, b + p, p),
+                    cfg.temperature,
+                );
                 loss = loss + c * cfg.contrastive;
             }
             let l = loss.clone().into_scalar::<f32>();

@@ -276,9 +276,16 @@ impl Recommender {
             .map(|(f, t)| encoder.encode(&input(f, &t.context(), objective)))
             .collect();
         let song = intern(catalog.tracks.iter().map(|t| song_key(&t.name, &t.artist)));
-        let artist_names: Vec<String> = catalog.tracks.iter().map(|t| artist_key(&t.artist)).collect();
+        let artist_names: Vec<String> = catalog
+            .tracks
+            .iter()
+            .map(|t| artist_key(&t.artist))
+            .collect();
         let artist = intern(artist_names.iter().cloned());
-        let artist_ids = artist_names.into_iter().zip(artist.iter().copied()).collect();
+        let artist_ids = artist_names
+            .into_iter()
+            .zip(artist.iter().copied())
+            .collect();
         let mut genre_ids: HashMap<&str, u16> = HashMap::new();
         let mut genres: Vec<String> = Vec::new();
         let genre_of = catalog
@@ -485,12 +492,20 @@ impl Recommender {
     }
 
     /// Whether track `i` passes the query's hard constraints (everything but the likes).
-    fn admissible(&self, i: usize, o: &Options, liked_genres: Option<&[u16]>, bounded: bool) -> bool {
+    fn admissible(
+        &self,
+        i: usize,
+        o: &Options,
+        liked_genres: Option<&[u16]>,
+        bounded: bool,
+    ) -> bool {
         let t = &self.catalog.tracks[i];
         (!o.dated_only || self.dated[i])
             && liked_genres.is_none_or(|g| g.contains(&self.genre_of[i]))
-            && o.era.is_none_or(|[a, b]| t.year.is_some_and(|y| (a..=b).contains(&y)))
-            && o.popularity.is_none_or(|[a, b]| t.popularity.is_some_and(|p| (a..=b).contains(&p)))
+            && o.era
+                .is_none_or(|[a, b]| t.year.is_some_and(|y| (a..=b).contains(&y)))
+            && o.popularity
+                .is_none_or(|[a, b]| t.popularity.is_some_and(|p| (a..=b).contains(&p)))
             && (!bounded || o.filters.passes(&self.catalog.features[i]))
     }
 
@@ -499,7 +514,13 @@ impl Recommender {
             .banned_artists
             .iter()
             .filter_map(|a| self.artist_ids.get(&artist_key(a)).copied());
-        Distinct::new(&self.song, &self.artist, &q.likes, banned, q.options.max_per_artist)
+        Distinct::new(
+            &self.song,
+            &self.artist,
+            &q.likes,
+            banned,
+            q.options.max_per_artist,
+        )
     }
 
     /// Recommendations for the query (the cold-start list when it has no likes in the catalog):
@@ -515,10 +536,16 @@ impl Recommender {
     pub fn recommend(&self, q: &Query) -> Vec<Rec> {
         let o = &q.options;
         let k = o.k.min(Options::MAX_K);
-        let valid = |v: &[usize]| -> Vec<usize> { v.iter().copied().filter(|&i| i < self.len()).collect() };
+        let valid =
+            |v: &[usize]| -> Vec<usize> { v.iter().copied().filter(|&i| i < self.len()).collect() };
         let (likes, dislikes) = (valid(&q.likes), valid(&q.dislikes));
         let rows = |v: &[usize]| -> Vec<Embedding> { v.iter().map(|&i| self.emb[i]).collect() };
-        let Some(taste) = Taste::new(&rows(&likes), &rows(&dislikes), self.profile, Self::DISLIKE_WEIGHT) else {
+        let Some(taste) = Taste::new(
+            &rows(&likes),
+            &rows(&dislikes),
+            self.profile,
+            Self::DISLIKE_WEIGHT,
+        ) else {
             return self.cold_start(q, k);
         };
         let mut skip = vec![false; self.len()];

@@ -38,24 +38,20 @@ pub fn start(cfg: Config, st: PageState) {
 pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     let t0 = now();
     let status = st.status;
-    let cat = fetch_bytes(&cfg.catalog_url, move |got, total| {
-        status.set(Status::Loading {
-            what: "catalog".into(),
-            got,
-            total,
+    // one download with its progress in the status line
+    let download = |url: String, what: &'static str| async move {
+        fetch_bytes(&url, move |got, total| {
+            status.set(Status::Loading {
+                what: what.into(),
+                got,
+                total,
+            })
         })
-    })
-    .await
-    .map_err(|e| format!("The catalog could not be downloaded: {e}."))?;
-    let w = fetch_bytes(&cfg.weights_url, move |got, total| {
-        status.set(Status::Loading {
-            what: "model weights".into(),
-            got,
-            total,
-        })
-    })
-    .await
-    .map_err(|e| format!("The model weights could not be downloaded: {e}."))?;
+        .await
+        .map_err(|e| format!("The {what} could not be downloaded: {e}."))
+    };
+    let cat = download(cfg.catalog_url.clone(), "catalog").await?;
+    let w = download(cfg.weights_url.clone(), "model weights").await?;
     status.set(Status::Working("decoding…".into()));
     yield_now().await;
     let catalog = crate::catalog::Catalog::from_bytes(&cat)

@@ -182,7 +182,9 @@ impl PageState {
 
     /// Never recommend the artist of track `i` again.
     pub fn ban_artist_of(&self, i: usize) {
-        let Some(artist) = with_engine(|e| e.catalog().tracks.get(i).map(|t| t.artist.clone())).flatten() else {
+        let Some(artist) =
+            with_engine(|e| e.catalog().tracks.get(i).map(|t| t.artist.clone())).flatten()
+        else {
             return;
         };
         self.banned.update(|b| {
@@ -190,7 +192,9 @@ impl PageState {
                 b.push(artist.clone())
             }
         });
-        self.notice(format!("{artist} will not be recommended again (undo under Your likes)."));
+        self.notice(format!(
+            "{artist} will not be recommended again (undo under Your likes)."
+        ));
     }
 
     pub fn unban(&self, artist: &str) {

@@ -59,9 +59,9 @@ fn start_tune(st: PageState) {
             yield_now().await;
         }
         let head = tuner.finish();
-        let bytes = tuned::to_bytes(&head);
+        let bytes = with_engine(|e| tuned::to_bytes(&head, e.shipped_head()));
         with_engine_mut(|e| e.set_head(Some(head)));
-        storage::save_head(Some(&bytes));
+        storage::save_head(bytes.as_deref());
         st.engine_changed();
         let after = st.top_untracked(COMPARE);
         let ms = now() - t0;
