@@ -145,7 +145,15 @@ mod tests {
 
     #[test]
     fn two_interests_each_pull_their_neighbours() {
-        let likes = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]];
+        // three likes around each of two interests
+        let likes = [
+            [1.0, 0.0, 0.0],
+            [0.95, 0.05, 0.1],
+            [0.95, -0.05, 0.1],
+            [0.0, 1.0, 0.0],
+            [0.05, 0.95, 0.1],
+            [-0.05, 0.95, 0.1],
+        ];
         let multi = Taste::new(&likes, &[], Profile::MultiInterest, 0.5).unwrap();
         let centroid = Taste::new(&likes, &[], Profile::Centroid, 0.5).unwrap();
         let near_first = unit(&[0.95, 0.05, 0.3]);
