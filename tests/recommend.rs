@@ -39,7 +39,7 @@ fn admissible(rec: &Recommender, q: &Query, i: usize) -> bool {
     let o = &q.options;
     let t = &rec.catalog().tracks[i];
     let genres: Vec<usize> = q.likes.iter().map(|&l| rec.genre_of(l)).collect();
-    let banned: Vec<String> = q.banned_artists.iter().map(|a| artist_key(a)).collect();
+    let banned: Vec<u64> = q.banned_artists.iter().map(|a| artist_key(a)).collect();
     (o.reach_beyond_genres || q.likes.is_empty() || genres.contains(&rec.genre_of(i)))
         && (!o.dated_only || rec.dated()[i])
         && o.filters.passes(&rec.catalog().features[i])

@@ -8,97 +8,148 @@
 
 use std::collections::HashMap;
 
-/// Lower-case lead artist (the first of a "A, B" list), letters and digits only.
-pub fn artist_key(artist: &str) -> String {
+/// Lead artist (the first of a "A, B" list), lower-case letters and digits only, hashed.
+pub fn artist_key(artist: &str) -> u64 {
     let lead = artist.split(", ").next().unwrap_or(artist);
-    letters(lead)
+    let mut h = Fnv::new();
+    letters(lead, &mut h);
+    h.0
 }
 
-/// Lower-case title without what tells versions apart: anything after " - ", and bracketed
-/// parts ("(feat. X)", "[Live]"), letters and digits only; then `|` and the artist key.
-pub fn song_key(title: &str, artist: &str) -> String {
+/// Title without what tells versions apart (anything after " - ", bracketed parts like
+/// "(feat. X)" or "[Live]"), lower-case letters and digits only, with the lead artist; hashed.
+/// Hashing instead of building strings keeps the catalog's 66k keys cheap at load.
+pub fn song_key(title: &str, artist: &str) -> u64 {
     let base = title.split(" - ").next().unwrap_or(title);
-    let mut kept = String::with_capacity(base.len());
+    let mut h = Fnv::new();
     let mut depth = 0usize;
+    let mut any = false;
     for c in base.chars() {
         match c {
             '(' | '[' => depth += 1,
             ')' | ']' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => kept.push(c),
+            _ if depth == 0 && c.is_alphanumeric() => {
+                any = true;
+                for l in c.to_lowercase() {
+                    h.char(l);
+                }
+            }
             _ => {}
         }
     }
-    let t = letters(&kept);
     // a title that is all brackets keeps its full text rather than becoming empty
-    let t = if t.is_empty() { letters(title) } else { t };
-    format!("{t}|{}", artist_key(artist))
+    if !any {
+        letters(title, &mut h);
+    }
+    h.char('|');
+    h.u64(artist_key(artist));
+    h.0
 }
 
-fn letters(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+fn letters(s: &str, h: &mut Fnv) {
+    for c in s.chars().filter(|c| c.is_alphanumeric()) {
+        for l in c.to_lowercase() {
+            h.char(l);
+        }
+    }
 }
 
-/// Dense ids for keys (so the ranking compares integers).
-pub fn intern(keys: impl IntoIterator<Item = String>) -> Vec<u32> {
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    keys.into_iter()
+/// 64-bit FNV-1a: with ~66k songs a collision is about a 1-in-10⁹ event.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn byte(&mut self, b: u8) {
+        self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    fn char(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            self.byte(b);
+        }
+    }
+    fn u64(&mut self, v: u64) {
+        for b in v.to_le_bytes() {
+            self.byte(b);
+        }
+    }
+}
+
+/// Dense ids for keys (so a ranking indexes flat arrays), and the id of each key.
+pub fn intern(keys: impl IntoIterator<Item = u64>) -> (Vec<u32>, HashMap<u64, u32>) {
+    let mut of: HashMap<u64, u32> = HashMap::new();
+    let ids = keys
+        .into_iter()
         .map(|k| {
-            let n = ids.len() as u32;
-            *ids.entry(k).or_insert(n)
+            let n = of.len() as u32;
+            *of.entry(k).or_insert(n)
         })
-        .collect()
+        .collect();
+    (ids, of)
 }
 
-/// The walk over one ranking.
+/// The walk over one ranking. Flat arrays over song and artist ids, no hashing per track: the
+/// scan asks [`Distinct::excluded`] for every catalog track.
 pub struct Distinct<'a> {
     song: &'a [u32],
     artist: &'a [u32],
-    seen_songs: std::collections::HashSet<u32>,
-    per_artist: HashMap<u32, usize>,
-    banned: std::collections::HashSet<u32>,
+    seen_songs: Vec<bool>,
+    per_artist: Vec<u16>,
+    banned: Vec<bool>,
     max_per_artist: usize,
 }
 
 impl<'a> Distinct<'a> {
-    /// `song[i]` and `artist[i]` are track `i`'s interned keys; the likes' songs are taken;
-    /// `max_per_artist == 0` means no cap.
+    /// `song[i]` and `artist[i]` are track `i`'s interned ids (below `n_songs`, `n_artists`);
+    /// the likes' songs are taken; `max_per_artist == 0` means no cap.
     pub fn new(
         song: &'a [u32],
         artist: &'a [u32],
+        (n_songs, n_artists): (usize, usize),
         likes: &[usize],
         banned: impl IntoIterator<Item = u32>,
         max_per_artist: usize,
     ) -> Self {
+        let mut seen_songs = vec![false; n_songs];
+        for &i in likes {
+            if let Some(s) = song.get(i).and_then(|&s| seen_songs.get_mut(s as usize)) {
+                *s = true;
+            }
+        }
+        let mut banned_mask = vec![false; n_artists];
+        for a in banned {
+            if let Some(b) = banned_mask.get_mut(a as usize) {
+                *b = true;
+            }
+        }
         Distinct {
             song,
             artist,
-            seen_songs: likes.iter().filter_map(|&i| song.get(i).copied()).collect(),
-            per_artist: HashMap::new(),
-            banned: banned.into_iter().collect(),
+            seen_songs,
+            per_artist: vec![0; n_artists],
+            banned: banned_mask,
             max_per_artist,
         }
     }
 
     /// Whether track `i` may never appear (banned artist or a liked song), whatever ranks above.
     pub fn excluded(&self, i: usize) -> bool {
-        self.banned.contains(&self.artist[i]) || self.seen_songs.contains(&self.song[i])
+        self.banned[self.artist[i] as usize] || self.seen_songs[self.song[i] as usize]
     }
 
     /// Take track `i` if it is new and its artist has room; records it when taken.
     pub fn take(&mut self, i: usize) -> bool {
-        let (s, a) = (self.song[i], self.artist[i]);
-        if self.banned.contains(&a) || self.seen_songs.contains(&s) {
+        if self.excluded(i) {
             return false;
         }
-        let n = self.per_artist.entry(a).or_default();
-        if self.max_per_artist > 0 && *n >= self.max_per_artist {
+        let n = &mut self.per_artist[self.artist[i] as usize];
+        if self.max_per_artist > 0 && *n as usize >= self.max_per_artist {
             return false;
         }
-        *n += 1;
-        self.seen_songs.insert(s);
+        *n = n.saturating_add(1);
+        self.seen_songs[self.song[i] as usize] = true;
         true
     }
 }
@@ -115,18 +166,20 @@ mod tests {
         assert_eq!(song_key("LUCKY [Live]", "jason mraz"), k);
         assert_ne!(song_key("Lucky", "Britney Spears"), k);
         assert_ne!(song_key("I'm Yours", "Jason Mraz"), k);
-        assert_eq!(song_key("(Untitled)", "X"), "untitled|x");
+        assert_eq!(song_key("(Untitled)", "X"), song_key("Untitled", "X"));
+        assert_ne!(artist_key("Jason Mraz"), artist_key("Jason Mraz Band"));
     }
 
     #[test]
     fn caps_artists_and_drops_repeats() {
         // tracks: 0 liked song, 1 same song as 0, 2..5 one artist, 5 banned artist
-        let song = intern(["a", "a", "b", "c", "d", "e"].map(String::from));
-        let artist = intern(["x", "x", "y", "y", "y", "z"].map(String::from));
-        let mut d = Distinct::new(&song, &artist, &[0], [artist[5]], 2);
+        let (song, _) = intern([1, 1, 2, 3, 4, 5]);
+        let (artist, _) = intern([7, 7, 8, 8, 8, 9]);
+        let sizes = (5, 3);
+        let mut d = Distinct::new(&song, &artist, sizes, &[0], [artist[5]], 2);
         let taken: Vec<usize> = (1..6).filter(|&i| d.take(i)).collect();
         assert_eq!(taken, vec![2, 3]);
-        let mut uncapped = Distinct::new(&song, &artist, &[], [], 0);
+        let mut uncapped = Distinct::new(&song, &artist, sizes, &[], [], 0);
         assert_eq!((0..6).filter(|&i| uncapped.take(i)).count(), 5);
     }
 }

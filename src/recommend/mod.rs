@@ -227,7 +227,9 @@ pub struct Recommender {
     profile: Profile,
     song: Vec<u32>,
     artist: Vec<u32>,
-    artist_ids: HashMap<String, u32>,
+    /// Distinct songs: the size of `Distinct`'s song array.
+    n_songs: usize,
+    artist_ids: HashMap<u64, u32>,
     shipped: Head,
     tuned: Option<Head>,
     blend: f32,
@@ -275,17 +277,9 @@ impl Recommender {
             .zip(&catalog.tracks)
             .map(|(f, t)| encoder.encode(&input(f, &t.context(), objective)))
             .collect();
-        let song = intern(catalog.tracks.iter().map(|t| song_key(&t.name, &t.artist)));
-        let artist_names: Vec<String> = catalog
-            .tracks
-            .iter()
-            .map(|t| artist_key(&t.artist))
-            .collect();
-        let artist = intern(artist_names.iter().cloned());
-        let artist_ids = artist_names
-            .into_iter()
-            .zip(artist.iter().copied())
-            .collect();
+        let (song, songs) = intern(catalog.tracks.iter().map(|t| song_key(&t.name, &t.artist)));
+        let (artist, artist_ids) = intern(catalog.tracks.iter().map(|t| artist_key(&t.artist)));
+        let n_songs = songs.len();
         let mut genre_ids: HashMap<&str, u16> = HashMap::new();
         let mut genres: Vec<String> = Vec::new();
         let genre_of = catalog
@@ -320,6 +314,7 @@ impl Recommender {
             profile: Profile::default(),
             song,
             artist,
+            n_songs,
             artist_ids,
             shipped: weights.head,
             tuned: None,
@@ -517,6 +512,7 @@ impl Recommender {
         Distinct::new(
             &self.song,
             &self.artist,
+            (self.n_songs, self.artist_ids.len()),
             &q.likes,
             banned,
             q.options.max_per_artist,
