@@ -330,15 +330,12 @@ pub fn evaluate(
     let mut per: Vec<Vec<[f64; 3]>> = vec![Vec::new(); Method::ALL.len() * sets.len()];
     let mut ran = vec![true; Method::ALL.len()];
     rec.set_head(None);
-    for (
-        k,
-        Case {
+    for (k, case) in cases(playlists, seed) {
+        let Case {
             likes,
             targets,
             depth,
-        },
-    ) in cases(playlists, seed)
-    {
+        } = case;
         let tuned = rec.fine_tuned(&likes, &[]).ok();
         for (mi, &m) in Method::ALL.iter().enumerate() {
             for (si, &(_, mask)) in sets.iter().enumerate() {
@@ -401,21 +398,16 @@ pub fn choose_blend(
 ) -> (f32, Vec<(f32, f64, f64)>) {
     let mut acc = vec![(0.0f64, 0.0f64); candidates.len()];
     let mut count = 0usize;
-    for (
-        _,
-        Case {
-            likes,
-            targets,
-            depth,
-        },
-    ) in cases(playlists, seed)
-    {
+    for (_, case) in cases(playlists, seed) {
         count += 1;
-        let tuned = rec.fine_tuned(&likes, &[]).ok();
+        let tuned = rec.fine_tuned(&case.likes, &[]).ok();
         rec.set_head(tuned);
         for (ci, &b) in candidates.iter().enumerate() {
             rec.set_blend(b);
-            let r = metrics_of(&product_ranking(rec, &likes, depth, None), &targets);
+            let r = metrics_of(
+                &product_ranking(rec, &case.likes, case.depth, None),
+                &case.targets,
+            );
             acc[ci].0 += r[1];
             acc[ci].1 += r[2];
         }

@@ -301,7 +301,7 @@ pub fn train_autoencoder(
         } else {
             0.0
         };
-        r * r + cfg.contrastive * c * f32::from(u8::from(co))
+        r * r + cfg.contrastive * c
     };
     for epoch in 1..=cfg.epochs {
         rng.shuffle(&mut order);
