@@ -30,9 +30,7 @@ pub fn song_key(title: &str, artist: &str) -> u64 {
             ')' | ']' => depth = depth.saturating_sub(1),
             _ if depth == 0 && c.is_alphanumeric() => {
                 any = true;
-                for l in c.to_lowercase() {
-                    h.char(l);
-                }
+                h.lower(c);
             }
             _ => {}
         }
@@ -48,9 +46,7 @@ pub fn song_key(title: &str, artist: &str) -> u64 {
 
 fn letters(s: &str, h: &mut Fnv) {
     for c in s.chars().filter(|c| c.is_alphanumeric()) {
-        for l in c.to_lowercase() {
-            h.char(l);
-        }
+        h.lower(c);
     }
 }
 
@@ -64,6 +60,17 @@ impl Fnv {
     fn byte(&mut self, b: u8) {
         self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
     }
+    /// `c` lower-cased (ASCII without the Unicode tables: most titles are ASCII).
+    fn lower(&mut self, c: char) {
+        if c.is_ascii() {
+            self.byte(c.to_ascii_lowercase() as u8);
+        } else {
+            for l in c.to_lowercase() {
+                self.char(l);
+            }
+        }
+    }
+
     fn char(&mut self, c: char) {
         let mut buf = [0u8; 4];
         for &b in c.encode_utf8(&mut buf).as_bytes() {
@@ -77,9 +84,31 @@ impl Fnv {
     }
 }
 
+/// Keys are already hashes: the map uses them as they are (SipHash over 66k keys cost more
+/// than the keys themselves).
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// Map from a key to its dense id.
+pub type KeyIds = HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// Dense ids for keys (so a ranking indexes flat arrays), and the id of each key.
-pub fn intern(keys: impl IntoIterator<Item = u64>) -> (Vec<u32>, HashMap<u64, u32>) {
-    let mut of: HashMap<u64, u32> = HashMap::new();
+pub fn intern(keys: impl IntoIterator<Item = u64>) -> (Vec<u32>, KeyIds) {
+    let mut of = KeyIds::default();
     let ids = keys
         .into_iter()
         .map(|k| {

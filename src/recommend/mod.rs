@@ -229,7 +229,7 @@ pub struct Recommender {
     artist: Vec<u32>,
     /// Distinct songs: the size of `Distinct`'s song array.
     n_songs: usize,
-    artist_ids: HashMap<u64, u32>,
+    artist_ids: distinct::KeyIds,
     shipped: Head,
     tuned: Option<Head>,
     blend: f32,
