@@ -4,13 +4,15 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use crate::cli::common::{load_playlist_split, load_recommender, load_weights, model_inputs};
+use crate::eval::folds::{cross_validate, FoldSettings};
 use crate::eval::protocol::Candidates;
 use crate::eval::trackid::{rating_rmse, RatingRmse};
 use crate::eval::{evaluate, Baselines, EvalTable, Method};
+use crate::model::train::{AeConfig, HeadConfig};
 use crate::model::{encode_all, Objective};
 use crate::recommend::Profile;
 
@@ -45,6 +47,10 @@ pub struct EvalArgs {
     /// Evaluate on validation instead of test playlists.
     #[arg(long)]
     pub on_val: bool,
+    /// K-fold cross-validation over every visible playlist instead: each fold retrains the
+    /// taste autoencoder and the head without its playlists (about 2 min per fold).
+    #[arg(long, value_name = "K")]
+    pub folds: Option<usize>,
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
@@ -55,6 +61,56 @@ struct Output {
     continuation: EvalTable,
     #[serde(skip_serializing_if = "Option::is_none")]
     rating_rmse: Option<RatingRmse>,
+}
+
+/// `--folds K`: train and score every fold, print the pooled table.
+fn cross_validation(
+    rec: crate::recommend::Recommender,
+    playlists: Vec<Vec<usize>>,
+    paper: Option<Vec<crate::model::Embedding>>,
+    folds: usize,
+    args: &EvalArgs,
+) -> Result<()> {
+    let settings = FoldSettings {
+        folds,
+        seed: args.seed,
+        ae: AeConfig {
+            seed: args.seed,
+            ..AeConfig::default()
+        },
+        head: HeadConfig {
+            seed: args.seed,
+            ..HeadConfig::default()
+        },
+        head_input: rec.shipped_head().input,
+        blend: rec.blend(),
+    };
+    let t = Instant::now();
+    let table = cross_validate(
+        rec.catalog(),
+        &playlists,
+        paper,
+        &settings,
+        &mut |f, what| {
+            eprintln!(
+                "fold {}/{folds}: {what} ({:.0} s)",
+                f + 1,
+                t.elapsed().as_secs_f64()
+            )
+        },
+    )
+    .context("cross-validation")?;
+    if args.json {
+        println!("{}", serde_json::to_string(&table)?);
+    } else {
+        println!(
+            "{folds}-fold cross-validation over {} visible playlists (each fold trained without its playlists; blend {:.2}):",
+            playlists.len(),
+            table.blend
+        );
+        print!("{}", table.to_table());
+    }
+    Ok(())
 }
 
 /// `--profile`.
@@ -97,12 +153,21 @@ pub fn run(args: EvalArgs) -> Result<()> {
         );
         None
     };
-    let base = Baselines::new(&rec, paper);
     eprintln!(
         "loaded and encoded {} tracks in {:.0} ms",
         rec.len(),
         t.elapsed().as_secs_f64() * 1e3
     );
+    if let Some(folds) = args.folds {
+        return cross_validation(
+            rec,
+            [train_pl, val_pl, test_pl].concat(),
+            paper,
+            folds,
+            &args,
+        );
+    }
+    let base = Baselines::new(&rec, paper);
     let held_out = if args.on_val { &val_pl } else { &test_pl };
     let t = Instant::now();
     let table = evaluate(&mut rec, &base, held_out, args.seed);

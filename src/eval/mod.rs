@@ -3,6 +3,7 @@
 //! Knows playlists and metrics; must not rank by any path other than `recommend::Recommender`
 //! for the product's rows.
 
+pub mod folds;
 pub mod metrics;
 pub mod protocol;
 pub mod trackid;

@@ -312,6 +312,66 @@ pub fn bootstrap_ci(v: &[f64], seed: u64) -> [f64; 2] {
     [means[25] + 0.0, means[974] + 0.0]
 }
 
+/// Per (method, candidate set): one [R-precision, NDCG@10, Recall@100] per playlist. Kept apart
+/// from the table so cross-validation folds can pool their playlists.
+#[derive(Debug, Clone)]
+pub struct PerPlaylist {
+    per: Vec<Vec<[f64; 3]>>,
+    ran: Vec<bool>,
+}
+
+const SETS: [Candidates; 2] = [Candidates::All, Candidates::Dated];
+
+impl PerPlaylist {
+    /// No playlists yet.
+    pub fn empty() -> Self {
+        PerPlaylist {
+            per: vec![Vec::new(); Method::ALL.len() * SETS.len()],
+            ran: vec![true; Method::ALL.len()],
+        }
+    }
+
+    /// Add another fold's playlists (a method counts only if it ran in both).
+    pub fn extend(&mut self, other: PerPlaylist) {
+        for (a, b) in self.per.iter_mut().zip(other.per) {
+            a.extend(b);
+        }
+        for (a, b) in self.ran.iter_mut().zip(other.ran) {
+            *a &= b;
+        }
+    }
+
+    /// Means and 95% bootstrap intervals.
+    pub fn table(&self, seed: u64, blend: f32) -> EvalTable {
+        let mut rows = Vec::new();
+        for (mi, m) in Method::ALL.iter().enumerate() {
+            if !self.ran[mi] {
+                continue;
+            }
+            for (si, &cand) in SETS.iter().enumerate() {
+                let v = &self.per[mi * SETS.len() + si];
+                let col = |j: usize| -> Vec<f64> { v.iter().map(|r| r[j]).collect() };
+                // `+ 0.0` turns a -0.0 sum into 0.0 for printing
+                let mean = |j: usize| col(j).iter().sum::<f64>() / v.len().max(1) as f64 + 0.0;
+                rows.push(MethodScore {
+                    method: m.label().to_string(),
+                    candidates: candidates_label(cand).to_string(),
+                    r_precision: mean(0),
+                    ndcg_at_10: mean(1),
+                    recall_at_100: mean(2),
+                    ci95: [0, 1, 2].map(|j| bootstrap_ci(&col(j), seed)),
+                });
+            }
+        }
+        EvalTable {
+            playlists: self.per.iter().map(Vec::len).max().unwrap_or(0),
+            seed,
+            blend,
+            rows,
+        }
+    }
+}
+
 /// Evaluate every method on `playlists` (catalog indices; playlists with < 2 tracks skipped).
 /// Leaves the recommender with the shipped head. Rows of methods that cannot run (the paper's
 /// autoencoder without its weights) are left out.
@@ -321,14 +381,19 @@ pub fn evaluate(
     playlists: &[Vec<usize>],
     seed: u64,
 ) -> EvalTable {
+    score_playlists(rec, base, playlists, seed).table(seed, rec.blend())
+}
+
+/// Every method's metrics on every playlist (see [`evaluate`]).
+pub fn score_playlists(
+    rec: &mut Recommender,
+    base: &Baselines,
+    playlists: &[Vec<usize>],
+    seed: u64,
+) -> PerPlaylist {
     let dated_mask = rec.dated().to_vec();
-    let sets = [
-        (Candidates::All, None),
-        (Candidates::Dated, Some(dated_mask.as_slice())),
-    ];
-    // per (method, candidate set): one [R-precision, NDCG@10, Recall@100] per playlist
-    let mut per: Vec<Vec<[f64; 3]>> = vec![Vec::new(); Method::ALL.len() * sets.len()];
-    let mut ran = vec![true; Method::ALL.len()];
+    let masks = [None, Some(dated_mask.as_slice())];
+    let mut out = PerPlaylist::empty();
     rec.set_head(None);
     for (k, case) in cases(playlists, seed) {
         let Case {
@@ -338,7 +403,7 @@ pub fn evaluate(
         } = case;
         let tuned = rec.fine_tuned(&likes, &[]).ok();
         for (mi, &m) in Method::ALL.iter().enumerate() {
-            for (si, &(_, mask)) in sets.iter().enumerate() {
+            for (si, &mask) in masks.iter().enumerate() {
                 let mut rng = Rng64::fork(seed ^ 0xABCD, k as u64);
                 let ranked = match (m, base.scores(m, rec, &likes, &mut rng)) {
                     (_, Some(s)) => ranked_by_scores(s, &likes, depth, mask),
@@ -350,41 +415,15 @@ pub fn evaluate(
                         r
                     }
                     (_, None) => {
-                        ran[mi] = false;
+                        out.ran[mi] = false;
                         continue;
                     }
                 };
-                per[mi * sets.len() + si].push(metrics_of(&ranked, &targets));
+                out.per[mi * SETS.len() + si].push(metrics_of(&ranked, &targets));
             }
         }
     }
-    let count = per.iter().map(Vec::len).max().unwrap_or(0);
-    let mut rows = Vec::new();
-    for (mi, m) in Method::ALL.iter().enumerate() {
-        if !ran[mi] {
-            continue;
-        }
-        for (si, &(cand, _)) in sets.iter().enumerate() {
-            let v = &per[mi * sets.len() + si];
-            let col = |j: usize| -> Vec<f64> { v.iter().map(|r| r[j]).collect() };
-            // `+ 0.0` turns a -0.0 sum into 0.0 for printing
-            let mean = |j: usize| col(j).iter().sum::<f64>() / v.len().max(1) as f64 + 0.0;
-            rows.push(MethodScore {
-                method: m.label().to_string(),
-                candidates: candidates_label(cand).to_string(),
-                r_precision: mean(0),
-                ndcg_at_10: mean(1),
-                recall_at_100: mean(2),
-                ci95: [0, 1, 2].map(|j| bootstrap_ci(&col(j), seed)),
-            });
-        }
-    }
-    EvalTable {
-        playlists: count,
-        seed,
-        blend: rec.blend(),
-        rows,
-    }
+    out
 }
 
 /// Choose the hybrid blend on validation playlists: for each candidate, the mean NDCG@10 +
