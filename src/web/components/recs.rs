@@ -4,10 +4,75 @@
 use leptos::prelude::*;
 
 use crate::catalog::features::N_FEATURES;
+use crate::listener::export::{self, spotify_url, ExportRow};
 use crate::recommend::explain::top_contributions;
 use crate::recommend::Rec;
 use crate::web::display::{pretty_feature, track_id, track_meta, track_name};
+use crate::web::load::download;
 use crate::web::state::PageState;
+
+/// The files the list can be taken out as: (button, accessible name, file name, MIME type).
+const FORMATS: [(&str, &str, &str, &str); 4] = [
+    (
+        "CSV",
+        "Export the list as CSV",
+        "soundalike-recommendations.csv",
+        "text/csv",
+    ),
+    (
+        "M3U",
+        "Export the list as an M3U playlist",
+        "soundalike-recommendations.m3u",
+        "audio/x-mpegurl",
+    ),
+    (
+        "JSPF",
+        "Export the list as a JSPF playlist (ListenBrainz)",
+        "soundalike-recommendations.jspf",
+        "application/json",
+    ),
+    (
+        "Spotify URIs",
+        "Export the list as Spotify track URIs",
+        "soundalike-spotify-uris.txt",
+        "text/plain",
+    ),
+];
+
+/// The shown list as export rows.
+fn export_rows(recs: &[Rec]) -> Vec<ExportRow> {
+    recs.iter()
+        .map(|r| {
+            let (title, artist) = track_name(r.index);
+            ExportRow {
+                id: track_id(r.index),
+                title,
+                artist,
+                score: r.score,
+                because: r.because.map(|(b, _)| {
+                    let (t, a) = track_name(b);
+                    format!("{t} — {a}")
+                }),
+            }
+        })
+        .collect()
+}
+
+/// Download the current list in format `f` (an index into [`FORMATS`]).
+fn export_list(st: PageState, f: usize) {
+    let rows = st.recs.with_untracked(|r| export_rows(r));
+    let (_, _, name, mime) = FORMATS[f];
+    let title = "soundalike recommendations";
+    let text = match f {
+        0 => export::to_csv(&rows),
+        1 => export::to_m3u(&rows, title),
+        2 => export::to_jspf(&rows, title),
+        _ => export::to_spotify_uris(&rows),
+    };
+    if let Err(e) = download(name, mime, &text) {
+        st.notice(format!("Export failed: {e}"));
+    }
+}
 
 /// ♡ / ✕ for track `i`; pressing the active one again takes the rating back.
 #[component]
@@ -76,6 +141,7 @@ fn RecRow(rec: Rec) -> impl IntoView {
     let st = expect_context::<PageState>();
     let i = rec.index;
     let (name, artist) = track_name(i);
+    let open_label = format!("Open {name} by {artist} in Spotify");
     let has_because = rec.because.is_some();
     let because = rec.because.map(|(b, sim)| {
         let (bn, ba) = track_name(b);
@@ -91,6 +157,8 @@ fn RecRow(rec: Rec) -> impl IntoView {
                 </span>
                 <RateButtons i=i/>
             </div>
+            <a class="open-spotify" href=spotify_url(&track_id(i)) target="_blank" rel="noopener noreferrer"
+                aria-label=open_label>"open in Spotify ↗"</a>
             {because}
             // bars explain a match with the listener's taste: none before the first like
             {has_because.then(|| view! { <Bars contrib=rec.contrib/> })}
@@ -107,6 +175,12 @@ pub fn Recommendations() -> impl IntoView {
         {move || cold().then(|| view! {
             <p class="hint cold" data-testid="cold-hint">"You have no likes yet, so here are popular tracks across genres. Like a few tracks to make these yours."</p>
         })}
+        <div class="row-actions export" role="group" aria-label="Take the list out">
+            <span class="muted">"Take the list out:"</span>
+            {FORMATS.iter().enumerate().map(|(f, &(label, aria, _, _))| view! {
+                <button aria-label=aria disabled=move || !any() on:click=move |_| export_list(st, f)>{label}</button>
+            }).collect_view()}
+        </div>
         <ol class="recs" data-testid="recs">
             <Show when=any fallback=|| view! { <li class="empty">"No track passes the current filters. Loosen a min/max bound."</li> }>
                 <For each=move || st.recs.get() key=row_key let:rec>
