@@ -55,6 +55,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("encode all                  {:.1} ms", f.encode_ms);
         println!("ranking per query           {:.3} ms", f.rank_ms_per_query);
         println!(
+            "ranking p50 / p95           {:.3} / {:.3} ms (all-f32 scan p50 {:.3} ms)",
+            f.rank_p50_ms, f.rank_p95_ms, f.rank_exact_p50_ms
+        );
+        println!(
             "fine-tune, {} likes         {:.1} ms ({} steps, longest {:.1} ms)",
             f.finetune_likes, f.finetune_ms, f.finetune_steps, f.finetune_longest_step_ms
         );

@@ -14,6 +14,7 @@ pub mod distinct;
 pub mod explain;
 pub mod projection;
 pub mod rerank;
+pub mod scan;
 pub mod score;
 pub mod search;
 pub mod taste;
@@ -32,6 +33,7 @@ use crate::vector::{mean_all, mean_of, unit};
 use distinct::{artist_key, intern, song_key, Distinct};
 use projection::EmbeddingMap;
 use rerank::{rerank, Filters};
+use scan::{Candidates, Quantized};
 use score::{keep_best, zscore};
 use search::SearchIndex;
 pub use taste::Profile;
@@ -215,6 +217,19 @@ pub enum LoadError {
     EmptyCatalog,
 }
 
+/// Which first stage a ranking runs (the quantized one is the product; the exact one its reference).
+#[derive(Debug, Clone, Copy)]
+enum Scan {
+    Quantized,
+    Exact,
+}
+
+/// The first stage's result: bounded approximate scores, or exact scores of every admitted track.
+enum Stage {
+    Quantized(Candidates),
+    Exact(Vec<(usize, f32)>),
+}
+
 /// The catalog, its embeddings and the heads, ready to rank.
 ///
 /// Invariants: `emb`, `unit`, `genre_of`, `dated`, `song` and `artist` have one row per catalog
@@ -235,6 +250,8 @@ pub struct Recommender {
     blend: f32,
     emb: Vec<Embedding>,
     unit: Vec<Embedding>,
+    /// The 8-bit copy of `unit` the first stage of a ranking scans.
+    quant: Quantized<EMB>,
     genre_of: Vec<u16>,
     genres: Vec<String>,
     dated: Vec<bool>,
@@ -305,7 +322,8 @@ impl Recommender {
                 .iter()
                 .map(|t| (t.name.as_str(), t.artist.as_str(), t.popularity)),
         );
-        let unit = emb.iter().map(unit).collect();
+        let unit: Vec<Embedding> = emb.iter().map(unit).collect();
+        let quant = Quantized::new(&unit);
         let mean_emb = mean_all(emb.iter().copied());
         let mut r = Recommender {
             catalog,
@@ -321,6 +339,7 @@ impl Recommender {
             blend: weights.blend,
             emb,
             unit,
+            quant,
             genre_of,
             genres,
             dated,
@@ -530,6 +549,16 @@ impl Recommender {
     /// whenever enough distinct tracks pass the constraints; deterministic. Indices outside the
     /// catalog are ignored.
     pub fn recommend(&self, q: &Query) -> Vec<Rec> {
+        self.ranked(q, Scan::Quantized)
+    }
+
+    /// [`Recommender::recommend`] with every admissible track scored in f32: the reference the
+    /// quantized first stage must equal (tests and the bench compare them).
+    pub fn recommend_exact(&self, q: &Query) -> Vec<Rec> {
+        self.ranked(q, Scan::Exact)
+    }
+
+    fn ranked(&self, q: &Query, scan: Scan) -> Vec<Rec> {
         let o = &q.options;
         let k = o.k.min(Options::MAX_K);
         let valid =
@@ -555,22 +584,47 @@ impl Recommender {
             .features
             .iter()
             .any(|f| f.min.is_some() || f.max.is_some());
+        // the constraints are checked per track only when some are set
+        let constrained = o.dated_only
+            || genres.is_some()
+            || o.era.is_some()
+            || o.popularity.is_some()
+            || bounded;
         let excluded = self.distinct(q);
-        let mut all: Vec<(usize, f32)> = Vec::with_capacity(self.len());
-        for (i, u) in self.unit.iter().enumerate() {
-            if skip[i] || excluded.excluded(i) || !self.admissible(i, o, genres, bounded) {
-                continue;
+        let keep = |i: usize| {
+            !skip[i]
+                && !excluded.excluded(i)
+                && (!constrained || self.admissible(i, o, genres, bounded))
+        };
+        let exact = |i: usize| taste.score(&self.unit[i]);
+        let stage = match scan {
+            Scan::Quantized => Stage::Quantized(self.quant.scan(&taste, keep)),
+            Scan::Exact => Stage::Exact(
+                (0..self.len())
+                    .filter(|&i| keep(i))
+                    .map(|i| (i, exact(i)))
+                    .collect(),
+            ),
+        };
+        let best = |n: usize| match &stage {
+            Stage::Quantized(c) => c.exact_best(n, exact),
+            Stage::Exact(all) => {
+                let mut v = all.clone();
+                keep_best(&mut v, n);
+                v
             }
-            all.push((i, taste.score(u)));
-        }
+        };
+        let admitted = match &stage {
+            Stage::Quantized(c) => c.len(),
+            Stage::Exact(all) => all.len(),
+        };
         let profile = mean_of(&self.emb, &likes).unwrap_or(self.mean_emb);
         let head = DenseHead::new(self.head(), Some(&profile));
         // a pool four times k is almost always enough distinct songs; when repeats and the
         // artist cap leave fewer than k, widen it (so k results whenever they exist)
         let mut pool = Self::POOL.max(4 * k);
         let cand = loop {
-            let mut cand = all.clone();
-            keep_best(&mut cand, pool);
+            let mut cand = best(pool);
             let mut cos: Vec<f32> = cand.iter().map(|c| c.1).collect();
             let mut h: Vec<f32> = cand.iter().map(|c| head.score(&self.emb[c.0])).collect();
             zscore(&mut cos);
@@ -581,7 +635,7 @@ impl Recommender {
             cand.sort_by(score::by_score);
             let mut distinct = self.distinct(q);
             cand.retain(|&(i, _)| distinct.take(i));
-            if cand.len() >= k || pool >= all.len() {
+            if cand.len() >= k || pool >= admitted {
                 break cand;
             }
             pool = pool.saturating_mul(4);

@@ -102,6 +102,25 @@ impl<const D: usize> Taste<D> {
     pub fn interests(&self) -> usize {
         self.interests.len()
     }
+
+    /// The interests (unit vectors) the score compares with.
+    pub fn interest_rows(&self) -> &[[f32; D]] {
+        &self.interests
+    }
+
+    /// The dislikes (unit vectors).
+    pub fn dislike_rows(&self) -> &[[f32; D]] {
+        &self.dislikes
+    }
+
+    /// How many of the best cosines the score averages.
+    pub fn top_m(&self) -> usize {
+        self.top_m.max(1)
+    }
+
+    pub fn dislike_weight(&self) -> f32 {
+        self.dislike_weight
+    }
 }
 
 /// `k` centres of unit vectors: farthest-point start (deterministic), then Lloyd iterations on
