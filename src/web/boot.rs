@@ -9,6 +9,7 @@ use super::load::{fetch_bytes, now, yield_now};
 use super::slot::{set_engine, with_engine, with_engine_mut};
 use super::state::{Config, PageState, Status};
 use super::storage;
+use super::yours;
 use crate::listener::likes::{self, Stored};
 use crate::model::tuned;
 use crate::recommend::{Options, Recommender};
@@ -50,8 +51,16 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         .await
         .map_err(|e| format!("The {what} could not be downloaded: {e}."))
     };
-    let cat = download(cfg.catalog_url.clone(), "catalog").await?;
+    // a host without a catalog is a starting point: the listener's own CSVs become the catalog
+    let cat = match download(cfg.catalog_url.clone(), "catalog").await {
+        Ok(c) => Some(c),
+        Err(e) if e.contains("answered HTTP 404") => None,
+        Err(e) => return Err(e),
+    };
     let w = download(cfg.weights_url.clone(), "model weights").await?;
+    let Some(cat) = cat else {
+        return start_alone(st, w, t0).await;
+    };
     status.set(Status::Working("decoding…".into()));
     yield_now().await;
     let catalog = crate::catalog::Catalog::from_bytes(&cat)
@@ -64,8 +73,16 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     )));
     yield_now().await;
     let engine = Recommender::new(catalog, weights).map_err(|e| e.to_string())?;
-    let n = engine.len();
     set_engine(engine);
+    // the listener's own tracks, before the likes that may point at them
+    let (rows, notice) = yours::load().await;
+    if let Some(n) = notice {
+        st.notice(n);
+    }
+    if !rows.is_empty() {
+        with_engine_mut(|e| e.add_tracks(&rows));
+    }
+    let n = with_engine(|e| e.len()).unwrap_or(0);
     st.engine_changed();
     restore(st);
     // compute the first recommendations before declaring ready
@@ -77,6 +94,40 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         let _ = js_sys::Reflect::set(&w, &"__soundalikeReadyMs".into(), &now().into());
     }
     Ok(())
+}
+
+/// No catalog from the host: build one from the listener's saved tracks, or wait for their CSVs.
+async fn start_alone(st: PageState, w: Vec<u8>, t0: f64) -> Result<(), String> {
+    let weights = crate::model::Weights::from_bytes(&w)
+        .map_err(|e| crate::recommend::LoadError::from(e).to_string())?;
+    yours::set_alone(w);
+    let (rows, notice) = yours::load().await;
+    if let Some(n) = notice {
+        st.notice(n);
+    }
+    if rows.is_empty() {
+        return Err(
+            "This site serves no catalog (catalog.bin answered 404). Drop CSV files of your own music \
+             below (Exportify exports with audio features, or Spotify feature CSVs): the page builds a \
+             catalog of them on this device and recommends within it."
+                .into(),
+        );
+    }
+    status_working(st, rows.len());
+    yield_now().await;
+    let engine = Recommender::from_own_tracks(rows, weights).map_err(|e| e.to_string())?;
+    let n = engine.len();
+    set_engine(engine);
+    st.engine_changed();
+    restore(st);
+    let _ = st.recs.get_untracked();
+    st.status.set(Status::Ready { n, ms: now() - t0 });
+    Ok(())
+}
+
+fn status_working(st: PageState, n: usize) {
+    st.status
+        .set(Status::Working(format!("encoding your {n} tracks…")));
 }
 
 /// Bring back likes (storage, then the share link) and the tuned head.

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::controls::Controls;
+use super::import::ImportCsv;
 use super::likes::LikesList;
 use super::newtrack::NewTrackForm;
 use super::recs::Recommendations;
@@ -13,7 +14,7 @@ use super::tune::Tune;
 use crate::web::boot;
 use crate::web::charts::{Heatmap, MapView};
 use crate::web::load::yield_now;
-use crate::web::state::{Config, PageState};
+use crate::web::state::{Config, PageState, Status};
 
 #[component]
 pub fn App(cfg: Config) -> impl IntoView {
@@ -43,12 +44,18 @@ pub fn App(cfg: Config) -> impl IntoView {
             <StatusLine/>
         </header>
         <Notices/>
-        <Show when=ready fallback=move || view! { <LoadingOrError/> }>
+        <Show when=ready fallback=move || view! {
+            <LoadingOrError/>
+            // no catalog from the host: the listener's CSVs are the starting point
+            {move || (st.status.with(|s| matches!(s, Status::Error(_))) && crate::web::yours::alone_weights().is_some())
+                .then(|| view! { <section class="panel" aria-label="Your music"><ImportCsv/></section> })}
+        }>
             <main class="grid">
                 <section class="panel likes-panel" aria-label="Your tracks">
                     <h2>"1 · Find tracks you like"</h2>
                     <SearchBox/>
                     <LikesList/>
+                    <ImportCsv/>
                 </section>
                 <section class="panel recs-panel" aria-label="Recommendations">
                     <h2>"2 · Recommendations"</h2>
