@@ -56,9 +56,12 @@ pub const MAX_EXAMPLES: usize = 5;
 /// "3 rows without audio features", in the words of the import (not of `catalog build`).
 pub fn describe(reason: DropReason, n: usize) -> String {
     let rows = if n == 1 { "row" } else { "rows" };
+    let are = if n == 1 { "is" } else { "are" };
     let what = match reason {
         DropReason::Malformed => {
-            "that are not well-formed CSV (wrong number of fields or bad quoting)"
+            return format!(
+                "{n} {rows} that {are} not well-formed CSV (wrong number of fields or bad quoting)"
+            )
         }
         DropReason::BadId => "whose track id is not a 22-character Spotify id",
         DropReason::MissingValue => "with an empty audio feature",
@@ -104,16 +107,13 @@ fn sniff(bytes: &[u8]) -> Result<(), ImportError> {
         return Err(ImportError::NotCsv(kind));
     }
     let head = &bytes[..bytes.len().min(8192)];
-    if head.contains(&0) {
+    // text has no NUL and few control characters; a stray non-UTF-8 byte is only a bad row
+    let control = head
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F)
+        .count();
+    if head.contains(&0) || control * 20 > head.len() {
         return Err(ImportError::NotCsv("a binary file"));
-    }
-    if let Err(e) = std::str::from_utf8(head) {
-        // a multi-byte character cut by the 8 KB window is fine; a wrong byte is not
-        if e.error_len().is_some() {
-            return Err(ImportError::NotCsv(
-                "not UTF-8 text (save the CSV as UTF-8)",
-            ));
-        }
     }
     match head.iter().find(|b| !b.is_ascii_whitespace()) {
         None => Err(ImportError::Empty),
@@ -286,8 +286,18 @@ mod tests {
         );
         assert!(e(b"{\"likes\":[]}").contains("a JSON file"));
         assert!(e(b"<!doctype html><p>x</p>").contains("HTML"));
-        assert!(e(b"a,b\n\xff\xfe,1\n").contains("UTF-8"));
+        assert!(e(b"\x01\x02\x03\x04abc").contains("binary"));
         assert!(e(b"abc\0def").contains("binary"));
+    }
+
+    #[test]
+    fn a_row_that_is_not_utf8_is_counted_not_fatal() {
+        let text = b"Track URI,Track Name,Artist Name(s)\nspotify:track:5zr3QA7YeEEBY3ABp3e2zS,Caf\xe9,X\nspotify:track:5AjxvUlKsiC47wqaMl9Xvq,Ok,Y\n";
+        let r = import(text.to_vec(), |_| Some(0)).unwrap();
+        assert_eq!(r.rows, 2);
+        assert_eq!(r.found.len(), 1);
+        assert_eq!(r.unusable.get(&DropReason::Malformed), Some(&1));
+        assert!(r.examples[0].starts_with("line 2:"), "{:?}", r.examples);
     }
 
     #[test]

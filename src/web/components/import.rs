@@ -20,6 +20,8 @@ use crate::web::yours;
 
 /// Rows read between two yields (a few ms of work in wasm).
 const ROWS_PER_SLICE: usize = 2000;
+/// Tracks added to the engine between two yields (each slice re-indexes the catalog once).
+const ADD_PER_SLICE: usize = 10_000;
 
 /// What one dropped file did, as lines to show.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -80,11 +82,16 @@ async fn read(
 /// Put a file's tracks to use: likes, added tracks (saved), or a first catalog of them alone.
 async fn apply(st: PageState, report: &ImportReport) -> Result<usize, FileError> {
     let added = if with_engine(|_| ()).is_some() {
-        let added = with_engine_mut(|e| e.add_tracks(&report.new)).unwrap_or_default();
-        if !added.is_empty() {
+        // in slices with a yield between them: encoding 100,000 tracks at once would freeze the page
+        let mut added = 0;
+        for chunk in report.new.chunks(ADD_PER_SLICE) {
+            added += with_engine_mut(|e| e.add_tracks(chunk).len()).unwrap_or(0);
+            yield_now().await;
+        }
+        if added > 0 {
             st.engine_changed();
         }
-        added.len()
+        added
     } else if let Some(w) = yours::alone_weights() {
         if report.new.is_empty() {
             return Ok(0);
