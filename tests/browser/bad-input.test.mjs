@@ -33,7 +33,12 @@ async function expectError(page, re, shotName) {
 const catalog = readFileSync(path.join(DIST, "catalog.bin"));
 
 test("missing catalog", async () => {
-  await expectError(await pageWith([["**/catalog.bin", "nope", 404]]), /catalog could not be downloaded.*404/s, "10-error-missing-catalog");
+  // no catalog is a starting point: the page says so and offers the CSV import (import.test.mjs)
+  await expectError(await pageWith([["**/catalog.bin", "nope", 404]]), /serves no catalog \(catalog\.bin answered 404\).*Drop CSV files/s, "10-error-missing-catalog");
+});
+
+test("catalog unreachable (server error)", async () => {
+  await expectError(await pageWith([["**/catalog.bin", "nope", 500]]), /catalog could not be downloaded.*500/s);
 });
 
 test("truncated catalog", async () => {

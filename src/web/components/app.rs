@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::controls::Controls;
-use super::import::ImportCsv;
+use super::import::{provide_import_state, ImportCsv};
 use super::likes::LikesList;
 use super::newtrack::NewTrackForm;
 use super::recs::Recommendations;
@@ -20,6 +20,7 @@ use crate::web::state::{Config, PageState, Status};
 pub fn App(cfg: Config) -> impl IntoView {
     let st = PageState::new();
     provide_context(st);
+    provide_import_state();
     boot::start(cfg, st);
 
     let ready = move || st.is_ready();

@@ -179,13 +179,36 @@ async fn import_file(
     out
 }
 
+/// The import's state, owned by the page (not the panel): with no catalog, the panel first
+/// shows in place of the others and moves into them once the first file built the catalog,
+/// while the files after it are still being read.
+#[derive(Clone, Copy)]
+pub struct ImportState {
+    progress: RwSignal<Option<(String, f64)>>,
+    results: RwSignal<Vec<Outcome>>,
+    /// How many of the catalog's tracks are the listener's.
+    mine: RwSignal<usize>,
+}
+
+/// Create the import's state for the page (call once, in the page's root).
+pub fn provide_import_state() {
+    provide_context(ImportState {
+        progress: RwSignal::new(None),
+        results: RwSignal::new(Vec::new()),
+        mine: RwSignal::new(0),
+    });
+}
+
 #[component]
 pub fn ImportCsv() -> impl IntoView {
     let st = expect_context::<PageState>();
-    let progress = RwSignal::new(None::<(String, f64)>);
-    let results = RwSignal::new(Vec::<Outcome>::new());
+    let ImportState {
+        progress,
+        results,
+        mine,
+    } = expect_context::<ImportState>();
+    mine.set(with_engine(|e| e.yours().len()).unwrap_or(0));
     let over = RwSignal::new(false);
-    let mine = RwSignal::new(with_engine(|e| e.yours().len()).unwrap_or(0));
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let run = move |files: Vec<web_sys::File>| {
         if files.is_empty() || progress.get_untracked().is_some() {
