@@ -289,9 +289,10 @@ pub fn ImportCsv() -> impl IntoView {
                 })}
             </div>
             <ul class="import-results" data-testid="import-results">
-                <For each=move || results.get() key=|o| o.file.clone() + &o.lines.join("") + o.error.as_deref().unwrap_or("") let:o>
+                // keyed by position: the list is cleared before each batch of files
+                <For each=move || results.get().into_iter().enumerate() key=|(k, _)| *k let:item>
                     <li>
-                        {match o.error.clone() {
+                        {let o = item.1; match o.error.clone() {
                             Some(e) => view! { <p class="error-text" data-testid="import-error">{e}</p> }.into_any(),
                             None => view! {
                                 <p class="file">{o.file.clone()}</p>
