@@ -97,7 +97,9 @@ test("an Exportify file: counts, added tracks searchable and marked yours, kept 
   await waitReady(page);
   await page.waitForLoadState("networkidle");
   requests.length = 0;
+  const n0 = Number((await page.getByTestId("status").innerText()).match(/ready: (\d+) tracks/)[1]);
   const [text] = await pick(page, path.join(FIX, "exportify-features.csv"));
+  assert.match(await page.getByTestId("status").innerText(), new RegExp(`ready: ${n0 + 4} tracks`));
   assert.match(text, /10 rows read as Exportify playlist export/);
   assert.match(text, /0 of 7 tracks found, added as likes/);
   assert.match(text, /4 tracks added to the catalog \(yours\)/);
@@ -232,10 +234,11 @@ test("no catalog from the host: the page starts from the dropped CSVs, and keeps
   await page.getByRole("alert").getByText(/serves no catalog/).waitFor({ timeout: 60000 });
   await page.getByTestId("import-file").setInputFiles([path.join(OUT, "tidy-renamed.csv"), path.join(FIX, "exportify-features.csv")]);
   await waitReady(page);
-  const status = await page.getByTestId("status").innerText();
-  assert.match(status, /ready: 30 tracks/, "the first file builds the catalog");
   const texts = await outcomes(page, 2);
+  assert.match(texts[0], /0 of 30 tracks found/);
+  assert.match(texts[0], /30 tracks added to the catalog \(yours\)/, "the first file builds the catalog");
   assert.match(texts[1], /4 tracks added to the catalog \(yours\)/);
+  assert.match(await page.getByTestId("status").innerText(), /ready: 34 tracks/);
   const hits = await search(page, "paper lanterns");
   assert.match(hits[0].meta, /^yours/);
   await page.locator("#search-input").press("Enter");

@@ -90,6 +90,12 @@ async fn apply(st: PageState, report: &ImportReport) -> Result<usize, FileError>
         }
         if added > 0 {
             st.engine_changed();
+            let len = with_engine(|e| e.len()).unwrap_or(0);
+            st.status.update(|s| {
+                if let Status::Ready { n, .. } = s {
+                    *n = len;
+                }
+            });
         }
         added
     } else if let Some(w) = yours::alone_weights() {
