@@ -106,12 +106,8 @@ async fn start_alone(st: PageState, w: Vec<u8>, t0: f64) -> Result<(), String> {
         st.notice(n);
     }
     if rows.is_empty() {
-        return Err(
-            "This site serves no catalog (catalog.bin answered 404). Drop CSV files of your own music \
-             below (Exportify exports with audio features, or Spotify feature CSVs): the page builds a \
-             catalog of them on this device and recommends within it."
-                .into(),
-        );
+        st.status.set(Status::NoCatalog);
+        return Ok(());
     }
     status_working(st, rows.len());
     yield_now().await;

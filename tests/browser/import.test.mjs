@@ -231,7 +231,7 @@ test("100,000 rows: progress while reading, the page answers, every track added"
 test("no catalog from the host: the page starts from the dropped CSVs, and keeps them", async () => {
   const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const page = await open(ctx, [["**/catalog.bin", 404]]);
-  await page.getByRole("alert").getByText(/serves no catalog/).waitFor({ timeout: 60000 });
+  await page.getByTestId("no-catalog").getByText(/serves no catalog/).waitFor({ timeout: 60000 });
   await page.getByTestId("import-file").setInputFiles([path.join(OUT, "tidy-renamed.csv"), path.join(FIX, "exportify-features.csv")]);
   await waitReady(page);
   const texts = await outcomes(page, 2);

@@ -48,7 +48,7 @@ pub fn App(cfg: Config) -> impl IntoView {
         <Show when=ready fallback=move || view! {
             <LoadingOrError/>
             // no catalog from the host: the listener's CSVs are the starting point
-            {move || (st.status.with(|s| matches!(s, Status::Error(_))) && crate::web::yours::alone_weights().is_some())
+            {move || st.status.with(|s| *s == Status::NoCatalog)
                 .then(|| view! { <section class="panel" aria-label="Your music"><ImportCsv/></section> })}
         }>
             <main class="grid">
