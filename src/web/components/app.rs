@@ -89,7 +89,7 @@ pub fn App(cfg: Config) -> impl IntoView {
             <p>
                 "Everything happens on your device. This page downloads the track catalog and the model weights once; "
                 "after that it makes no network request at all. Your likes, dislikes and tuned model are kept in this "
-                "browser's localStorage and never leave it. A share link carries your likes in the part of the URL after "
+                "browser's localStorage, and tracks you add from CSV files (read here, never uploaded) in its IndexedDB; none of it leaves this browser. A share link carries your likes in the part of the URL after "
                 "the #, which browsers do not send to any server."
             </p>
         </footer>
