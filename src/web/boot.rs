@@ -22,7 +22,17 @@ pub fn start(cfg: Config, st: PageState) {
         let banned = st.banned.get();
         let cap = st.opts.with(|o| o.max_per_artist);
         if st.restored.get_untracked() {
-            let mut stored = Stored::new(st.ids(&l), st.ids(&d));
+            // ids the catalog of the listener's tracks alone lacks stay saved
+            let (kl, kd) = yours::aside();
+            let keep = |mut v: Vec<String>, more: Vec<String>| {
+                for id in more {
+                    if !v.contains(&id) {
+                        v.push(id);
+                    }
+                }
+                v
+            };
+            let mut stored = Stored::new(keep(st.ids(&l), kl), keep(st.ids(&d), kd));
             stored.banned_artists = banned;
             stored.max_per_artist = (cap != Options::MAX_PER_ARTIST).then_some(cap);
             storage::save_likes(&stored);
@@ -51,6 +61,16 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         .await
         .map_err(|e| format!("The {what} could not be downloaded: {e}."))
     };
+    if yours::only_mine().await {
+        if yours::load().await.0.is_empty() {
+            // the listener's tracks are gone: back to the whole catalog
+            let _ = yours::set_only_mine(false).await;
+        } else {
+            let w = download(cfg.weights_url.clone(), "model weights").await?;
+            yours::set_by_choice();
+            return start_alone(st, w, t0).await;
+        }
+    }
     // a host without a catalog is a starting point: the listener's own CSVs become the catalog
     let cat = match download(cfg.catalog_url.clone(), "catalog").await {
         Ok(c) => Some(c),
@@ -134,7 +154,16 @@ pub fn restore(st: PageState) {
     }
     let (mut l, m1) = st.indices(&stored.likes);
     let (d, m2) = st.indices(&stored.dislikes);
-    if m1 + m2 > 0 {
+    if yours::alone_weights().is_some() {
+        // running on the listener's music alone: what it lacks is kept for the whole catalog
+        let lacking = |ids: &[String]| -> Vec<String> {
+            ids.iter()
+                .filter(|id| st.indices(std::slice::from_ref(id)).0.is_empty())
+                .cloned()
+                .collect()
+        };
+        yours::keep_aside(lacking(&stored.likes), lacking(&stored.dislikes));
+    } else if m1 + m2 > 0 {
         st.notice(format!(
             "{} saved tracks are not in this catalog and were skipped.",
             m1 + m2

@@ -10,11 +10,47 @@ use crate::catalog::RawTrack;
 use crate::listener::yours;
 
 const KEY: &str = "tracks";
+/// Present when the listener chose "use only my music".
+const ONLY_MINE: &str = "only-mine";
 
 thread_local! {
     static ROWS: RefCell<Vec<RawTrack>> = const { RefCell::new(Vec::new()) };
     /// Set when the page runs on the listener's music alone (no catalog from the host).
     static ALONE: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
+    /// Whether running alone was the listener's choice (not a host without a catalog).
+    static BY_CHOICE: RefCell<bool> = const { RefCell::new(false) };
+    /// Saved likes and dislikes (ids) that the catalog of the listener's tracks alone lacks: kept
+    /// aside and saved with the others, so going back to the whole catalog loses none.
+    static ASIDE: RefCell<(Vec<String>, Vec<String>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// Whether the listener chose to use only their music (kept across visits).
+pub async fn only_mine() -> bool {
+    matches!(idb::get(ONLY_MINE).await, Ok(Some(_)))
+}
+
+/// Choose (or stop) using only the listener's music; the page reloads after.
+pub async fn set_only_mine(on: bool) -> Result<(), String> {
+    idb::put(ONLY_MINE, on.then_some("1")).await
+}
+
+pub fn set_by_choice() {
+    BY_CHOICE.with(|b| *b.borrow_mut() = true);
+}
+
+/// Whether the page runs on the listener's music alone because they chose it.
+pub fn by_choice() -> bool {
+    BY_CHOICE.with(|b| *b.borrow())
+}
+
+/// Keep ids the current catalog lacks aside (only while running alone).
+pub fn keep_aside(likes: Vec<String>, dislikes: Vec<String>) {
+    ASIDE.with(|a| *a.borrow_mut() = (likes, dislikes));
+}
+
+/// The ids kept aside: (likes, dislikes).
+pub fn aside() -> (Vec<String>, Vec<String>) {
+    ASIDE.with(|a| a.borrow().clone())
 }
 
 /// The stored rows; a notice when stored data was unreadable (it is then cleared).

@@ -251,3 +251,32 @@ test("no catalog from the host: the page starts from the dropped CSVs, and keeps
   assert.deepEqual(page.errors, []);
   await ctx.close();
 });
+
+test("use only my music and back: the catalog's likes are kept aside, not lost", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await open(ctx);
+  await waitReady(page);
+  const n0 = Number((await page.getByTestId("status").innerText()).match(/ready: (\d+) tracks/)[1]);
+  await search(page, "dance monkey");
+  await page.locator("#search-input").press("Enter");
+  await pick(page, path.join(FIX, "exportify-features.csv"));
+  await search(page, "paper lanterns");
+  await page.locator("#search-input").press("Enter");
+  await page.locator('[data-testid="likes"] li', { hasText: "Paper Lanterns" }).waitFor();
+  assert.equal(await likeCount(page), 2);
+
+  await page.getByTestId("only-mine").click();
+  await page.waitForURL(/./);
+  await page.getByTestId("status").getByText(/ready: 4 tracks/).waitFor({ timeout: 60000 });
+  assert.equal(await likeCount(page), 1, "only the liked track of my own is in my own catalog");
+  await page.locator('[data-testid="likes"] li', { hasText: "Paper Lanterns" }).waitFor();
+  await page.getByTestId("whole-catalog").waitFor();
+  await page.screenshot({ path: `${SHOTS}/24-import-only-mine.png`, fullPage: true });
+
+  await page.getByTestId("whole-catalog").click();
+  await page.getByTestId("status").getByText(new RegExp(`ready: ${n0 + 4} tracks`)).waitFor({ timeout: 60000 });
+  assert.equal(await likeCount(page), 2, "both likes are back");
+  await page.locator('[data-testid="likes"] li', { hasText: "Dance Monkey" }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});

@@ -260,6 +260,9 @@ pub fn ImportCsv() -> impl IntoView {
             st.engine_changed();
         }
         spawn_local(async move {
+            if alone && yours::by_choice() {
+                let _ = yours::set_only_mine(false).await;
+            }
             match yours::forget().await {
                 Ok(()) if alone => {
                     // a catalog of the listener's tracks alone: start again without them
@@ -276,6 +279,20 @@ pub fn ImportCsv() -> impl IntoView {
         mine.set(0);
         results.set(Vec::new());
     };
+    // "use only my music" and back: a choice kept across visits, applied by reloading
+    let switch = move |on: bool| {
+        spawn_local(async move {
+            match yours::set_only_mine(on).await {
+                Ok(()) => {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().reload();
+                    }
+                }
+                Err(e) => st.notice(format!("The choice could not be saved: {e}.")),
+            }
+        })
+    };
+    let alone = yours::alone_weights().is_some();
     view! {
         <div class="import" data-testid="import">
             <h3>"Bring your music"</h3>
@@ -324,6 +341,14 @@ pub fn ImportCsv() -> impl IntoView {
             {move || (mine.get() > 0).then(|| view! {
                 <p class="muted" data-testid="yours-count">{format!("{} of your tracks are in the catalog.", mine.get())}</p>
                 <button class="danger" data-testid="forget-yours" on:click=forget>"Forget my tracks"</button>
+                {(!alone).then(|| view! {
+                    <button data-testid="only-mine" on:click=move |_| switch(true)>"Use only my music"</button>
+                })}
+            })}
+            {yours::by_choice().then(|| view! {
+                <p class="muted">"Recommending within your music only."
+                    <button data-testid="whole-catalog" on:click=move |_| switch(false)>"Use the whole catalog again"</button>
+                </p>
             })}
         </div>
     }
