@@ -1121,3 +1121,124 @@ fn newtrack_row() {
         },
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Dropped CSV files (listener::import) and the stored tracks (listener::yours)
+
+const EXPORTIFY: &str = include_str!("fixtures/exportify-features.csv");
+const EXPORTIFY_URI: &str = include_str!("fixtures/exportify-uri.csv");
+
+fn import_seeds() -> &'static Vec<Vec<u8>> {
+    static S: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    S.get_or_init(|| {
+        let mut v = vec![
+            EXPORTIFY.as_bytes().to_vec(),
+            EXPORTIFY_URI.as_bytes().to_vec(),
+            FIXTURE.as_bytes().to_vec(),
+            synthetic_csv(12, 3).into_bytes(),
+            format!("\u{feff}{EXPORTIFY}").into_bytes(),
+        ];
+        if let Some(s) = real_slice("tidytuesday_spotify_songs/spotify_songs.csv", 20) {
+            v.push(s.into_bytes());
+        }
+        v
+    })
+}
+
+/// What any report must satisfy, whatever the bytes: every row accounted for once, ids valid and
+/// unique, new tracks with features that pass the cleaning rules.
+fn check_report(
+    r: &soundalike::listener::import::ImportReport,
+    known: &[String],
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(
+        r.found.len() + r.new.len() + r.unusable_rows()
+            - r.unusable
+                .get(&ingest::DropReason::BadId)
+                .copied()
+                .unwrap_or(0)
+            - r.unusable
+                .get(&ingest::DropReason::Duplicate)
+                .copied()
+                .unwrap_or(0)
+            - r.unusable
+                .get(&ingest::DropReason::Malformed)
+                .copied()
+                .unwrap_or(0),
+        r.tracks
+    );
+    prop_assert!(r.tracks <= r.rows);
+    prop_assert!(r.unusable_rows() <= r.rows);
+    prop_assert!(r.examples.len() <= soundalike::listener::import::MAX_EXAMPLES);
+    let mut ids = std::collections::HashSet::new();
+    for t in &r.new {
+        prop_assert!(format::id_to_u128(&t.track.id).is_some());
+        prop_assert!(ids.insert(t.track.id.clone()));
+        prop_assert!(ingest::check_features(&t.raw).is_ok(), "{:?}", t.raw);
+        prop_assert!(!known.contains(&t.track.id));
+    }
+    for &i in &r.found {
+        prop_assert!(i < known.len());
+    }
+    Ok(())
+}
+
+#[test]
+fn csv_import() {
+    use soundalike::listener::import::import;
+    let seeds = import_seeds();
+    let seen = Outcomes::default();
+    // a few ids count as "in the catalog", so both paths run
+    let known: Vec<String> = ["5AjxvUlKsiC47wqaMl9Xvq", "6iq9y7AjzQHb6BAEcn6zJ4"]
+        .map(String::from)
+        .to_vec();
+    fuzz("csv_import", &seen, input(), |inp| {
+        let bytes = realise(&inp, seeds);
+        match import(bytes, |id| known.iter().position(|k| k == id)) {
+            Ok(r) => {
+                seen.ok();
+                check_report(&r, &known)?
+            }
+            Err(e) => {
+                seen.err(&e);
+                prop_assert!(!e.to_string().is_empty())
+            }
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn stored_tracks() {
+    use soundalike::listener::import::import;
+    use soundalike::listener::yours;
+    let good = import(EXPORTIFY.as_bytes().to_vec(), |_| None).unwrap().new;
+    let seeds: Vec<Vec<u8>> = vec![
+        yours::encode(&good).into_bytes(),
+        yours::encode(&good[..1]).into_bytes(),
+        yours::encode(&[]).into_bytes(),
+    ];
+    let seen = Outcomes::default();
+    fuzz("stored_tracks", &seen, text_input(), |(inp, arbitrary)| {
+        for text in [realise_text(&inp, &seeds), arbitrary] {
+            match yours::decode(&text) {
+                Ok(tracks) => {
+                    seen.ok();
+                    let mut ids = std::collections::HashSet::new();
+                    for t in &tracks {
+                        prop_assert!(format::id_to_u128(&t.track.id).is_some());
+                        prop_assert!(ids.insert(t.track.id.clone()));
+                        prop_assert!(ingest::check_features(&t.raw).is_ok());
+                    }
+                    // what decodes encodes back to the same tracks
+                    prop_assert_eq!(yours::decode(&yours::encode(&tracks)).unwrap(), tracks);
+                }
+                Err(e) => {
+                    seen.err(&e);
+                    prop_assert!(!e.to_string().is_empty())
+                }
+            }
+        }
+        Ok(())
+    });
+}

@@ -1,11 +1,17 @@
 //! Reading Spotify audio-feature CSVs: schema detection from the header, row → track, cleaning
 //! with every dropped row counted by file and reason, and merging by track id.
 //!
+//! The header and row parsing (`detect_schema`, [`Layout`], [`read_tracks_from`]) compiles for
+//! wasm too: the page's CSV import (`listener::import`) reads files with the same code as
+//! `catalog build`. Walking directories and building a catalog from files is native only.
+//!
 //! Invariant: no row disappears silently. Each row read is either kept, merged into an earlier
 //! row of the same track, or counted under a [`DropReason`] (with the first few examples kept,
 //! naming file and line).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+#[cfg(not(target_arch = "wasm32"))]
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -13,8 +19,11 @@ use serde::Serialize;
 
 use super::features::{idx, RawFeatures, BASE_FEATURES, N_BASE, RAW_RANGES};
 use super::format::id_to_u128;
+#[cfg(not(target_arch = "wasm32"))]
 use super::interactions::{Interactions, Playlist};
-use super::{Catalog, RawTrack, Track};
+use super::Track;
+#[cfg(not(target_arch = "wasm32"))]
+use super::{Catalog, RawTrack};
 
 /// The CSV layouts we understand, recognised by their header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -29,6 +38,12 @@ pub enum Schema {
     Kaggle600k,
     /// HF/Kaggle "Spotify Tracks Dataset" `dataset.csv` (`track_id`, `track_genre`, …).
     SpotifyTracks,
+    /// Exportify's playlist export with audio features ("Spotify ID", "Artist IDs", "Track Name",
+    /// …, "Danceability", …, "Time Signature").
+    Exportify,
+    /// Exportify's original playlist export keyed by "Track URI" (`spotify:track:<id>`); its
+    /// audio-feature columns ("Danceability", …) may be absent.
+    ExportifyUri,
 }
 
 impl Schema {
@@ -39,6 +54,8 @@ impl Schema {
             Schema::Kaggle160k => "Kaggle Spotify 1921-2020 data.csv",
             Schema::Kaggle600k => "Kaggle 600k tracks.csv",
             Schema::SpotifyTracks => "Spotify Tracks Dataset",
+            Schema::Exportify => "Exportify playlist export",
+            Schema::ExportifyUri => "Exportify playlist export (Track URI)",
         }
     }
 
@@ -50,7 +67,15 @@ impl Schema {
             Schema::Kaggle160k => ["id", "name", "artists"],
             Schema::Kaggle600k => ["id", "name", "artists"],
             Schema::SpotifyTracks => ["track_id", "track_name", "artists"],
+            Schema::Exportify => ["Spotify ID", "Track Name", "Artist Name(s)"],
+            Schema::ExportifyUri => ["Track URI", "Track Name", "Artist Name(s)"],
         }
+    }
+
+    /// Exportify files may come without audio features (their rows can then only match tracks
+    /// already in a catalog); every other layout must have all nine.
+    pub fn features_optional(self) -> bool {
+        matches!(self, Schema::Exportify | Schema::ExportifyUri)
     }
 }
 
@@ -64,7 +89,7 @@ pub enum Detected {
 
 const LAYOUTS_EXPECTED: &str = "TidyTuesday (track_id, playlist_id, …), Hit Predictor (uri, track, artist, …), \
 Kaggle 1921-2020 data.csv (id, artists, year, …), Kaggle 600k tracks.csv (id, id_artists, release_date, …), \
-Spotify Tracks Dataset (track_id, track_genre, …); each with the 9 audio features danceability, energy, loudness, \
+Spotify Tracks Dataset (track_id, track_genre, …), Exportify (\"Spotify ID\" or \"Track URI\", \"Track Name\", \"Artist Name(s)\", …); each with the 9 audio features danceability, energy, loudness, \
 speechiness, acousticness, instrumentalness, liveness, valence, tempo";
 
 /// Why a CSV header was not recognised. The messages name the columns, so a person can fix the
@@ -86,8 +111,18 @@ pub enum SchemaError {
 /// title, artist and feature columns, is an error naming what is missing.
 pub fn detect_schema(header: &[&str]) -> Result<Detected, SchemaError> {
     let has = |c: &str| header.iter().any(|h| h.trim() == c);
-    let missing_feats: Vec<&str> = BASE_FEATURES.iter().copied().filter(|f| !has(f)).collect();
-    let schema = if has("id_artists") && has("id") {
+    // Exportify capitalises the feature names ("Danceability")
+    let has_feature = |c: &str| header.iter().any(|h| h.trim().eq_ignore_ascii_case(c));
+    let missing_feats: Vec<&str> = BASE_FEATURES
+        .iter()
+        .copied()
+        .filter(|f| !has_feature(f))
+        .collect();
+    let schema = if has("Spotify ID") && has("Track Name") {
+        Some(Schema::Exportify)
+    } else if has("Track URI") {
+        Some(Schema::ExportifyUri)
+    } else if has("id_artists") && has("id") {
         Some(Schema::Kaggle600k)
     } else if has("track_genre") && has("track_id") {
         Some(Schema::SpotifyTracks)
@@ -102,11 +137,18 @@ pub fn detect_schema(header: &[&str]) -> Result<Detected, SchemaError> {
     };
     match schema {
         Some(s) => {
+            // a file without any feature column is fine where features are optional; one with
+            // some of them lacks the others
+            let feats = if s.features_optional() && missing_feats.len() == BASE_FEATURES.len() {
+                Vec::new()
+            } else {
+                missing_feats
+            };
             let missing: Vec<String> = s
                 .columns()
                 .into_iter()
-                .chain(missing_feats)
                 .filter(|c| !has(c))
+                .chain(feats)
                 .map(String::from)
                 .collect();
             if missing.is_empty() {
@@ -143,6 +185,8 @@ pub enum DropReason {
     OutOfRange,
     /// The same track id appeared in an earlier row: merged into it (its playlist is kept).
     Duplicate,
+    /// An Exportify row (or file) without audio features.
+    NoFeatures,
 }
 
 impl DropReason {
@@ -156,6 +200,7 @@ impl DropReason {
             DropReason::LoudnessOutlier => "loudness outside [-60, 5] dB",
             DropReason::OutOfRange => "unit feature outside [0, 1]",
             DropReason::Duplicate => "duplicate track (merged)",
+            DropReason::NoFeatures => "no audio features",
         }
     }
 }
@@ -269,6 +314,15 @@ fn col(header: &csv::StringRecord, name: &str) -> Option<usize> {
     header.iter().position(|h| h.trim() == name)
 }
 
+/// A feature column: exact name first, else any capitalisation (Exportify's "Danceability").
+fn feature_col(header: &csv::StringRecord, name: &str) -> Option<usize> {
+    col(header, name).or_else(|| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    })
+}
+
 /// Python-list artists (`['A', 'B']`) or `;`-separated → "A, B".
 fn clean_artists(s: &str) -> String {
     let t = s.trim();
@@ -311,6 +365,7 @@ fn parse_year(s: &str) -> Option<u16> {
 
 /// Read one CSV file of any supported layout into cleaned rows, counting every drop.
 /// `on_progress(bytes_read)` is called every few thousand rows.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn read_tracks_csv(
     path: &Path,
     mut on_progress: impl FnMut(u64),
@@ -321,6 +376,205 @@ pub fn read_tracks_csv(
     };
     let file = std::fs::File::open(path).map_err(io)?;
     read_tracks_from(std::io::BufReader::new(file), path, &mut on_progress)
+}
+
+/// A problem with one row: why it cannot be used, and a message naming the field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowProblem {
+    pub reason: DropReason,
+    pub message: String,
+}
+
+impl RowProblem {
+    fn new(reason: DropReason, message: impl Into<String>) -> RowProblem {
+        RowProblem {
+            reason,
+            message: message.into(),
+        }
+    }
+}
+
+/// One row with a valid track id, its metadata, and its audio features or why they are unusable.
+#[derive(Debug, Clone)]
+pub struct ParsedRow {
+    pub track: Track,
+    pub raw: Result<RawFeatures, RowProblem>,
+    /// (playlist id, playlist name) when the row says which playlist it is in.
+    pub playlist: Option<(String, String)>,
+}
+
+/// A header resolved to column positions: the one place that knows which column means what, used
+/// by `catalog build`, `place` and the page's CSV import alike.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub schema: Schema,
+    id: usize,
+    name: usize,
+    artist: usize,
+    /// `None`: the layout carries no audio features (Exportify's original export).
+    feats: Option<[usize; N_BASE]>,
+    year: Option<usize>,
+    /// The decade's middle year a Hit Predictor file covers (from its name).
+    decade: Option<u16>,
+    popularity: Option<usize>,
+    genre: Option<usize>,
+    playlist: (Option<usize>, Option<usize>),
+}
+
+impl Layout {
+    /// Resolve a header (`path` names the file, for the Hit Predictor decade). `Ok(None)` is an
+    /// aggregate file without track ids, to be skipped.
+    pub fn resolve(header: &csv::StringRecord, path: &Path) -> Result<Option<Layout>, SchemaError> {
+        let fields: Vec<&str> = header.iter().collect();
+        let schema = match detect_schema(&fields)? {
+            Detected::Tracks(s) => s,
+            Detected::Aggregate => return Ok(None),
+        };
+        // `detect_schema` checked every one of these columns; a miss would still be an error
+        // here, never a panic.
+        let required = |c: &str| {
+            col(header, c).ok_or_else(|| SchemaError::MissingColumns {
+                schema,
+                missing: vec![c.to_string()],
+            })
+        };
+        let [id, name, artist] = {
+            let [a, b, c] = schema.columns();
+            [required(a)?, required(b)?, required(c)?]
+        };
+        let feats = if schema.features_optional() && feature_col(header, BASE_FEATURES[0]).is_none()
+        {
+            None
+        } else {
+            let mut feat_c = [0usize; N_BASE];
+            for (slot, name) in feat_c.iter_mut().zip(BASE_FEATURES) {
+                *slot = feature_col(header, name).ok_or_else(|| SchemaError::MissingColumns {
+                    schema,
+                    missing: vec![name.to_string()],
+                })?;
+            }
+            Some(feat_c)
+        };
+        let year = match schema {
+            Schema::TidyTuesday => col(header, "track_album_release_date"),
+            Schema::Kaggle160k => col(header, "year"),
+            Schema::Kaggle600k => col(header, "release_date"),
+            Schema::Exportify | Schema::ExportifyUri => {
+                col(header, "Release Date").or_else(|| col(header, "Album Release Date"))
+            }
+            _ => None,
+        };
+        let decade = (schema == Schema::HitPredictor)
+            .then(|| decade_of_file(path))
+            .flatten();
+        let popularity = col(header, "track_popularity")
+            .or_else(|| col(header, "popularity"))
+            .or_else(|| col(header, "Popularity"));
+        // Exportify's "Genres" are the artists' micro-genres, not the catalog's playlist genres
+        let genre = col(header, "playlist_genre").or_else(|| col(header, "track_genre"));
+        let playlist = (col(header, "playlist_id"), col(header, "playlist_name"));
+        Ok(Some(Layout {
+            schema,
+            id,
+            name,
+            artist,
+            feats,
+            year,
+            decade,
+            popularity,
+            genre,
+            playlist,
+        }))
+    }
+
+    /// Whether rows of this layout carry the 9 audio features.
+    pub fn has_features(&self) -> bool {
+        self.feats.is_some()
+    }
+
+    /// Read one record: `Err` when its id is unusable; otherwise the track, with its features or
+    /// the reason they cannot be used.
+    pub fn parse(&self, record: &csv::StringRecord) -> Result<ParsedRow, RowProblem> {
+        let get = |c: usize| record.get(c).unwrap_or("").trim();
+        let id_field = get(self.id);
+        let id = id_field.strip_prefix("spotify:track:").unwrap_or(id_field);
+        if id_to_u128(id).is_none() {
+            let shown: String = id_field.chars().take(60).collect();
+            return Err(RowProblem::new(
+                DropReason::BadId,
+                format!("track id {shown:?} is not a 22-character Spotify id"),
+            ));
+        }
+        let raw = match self.feats {
+            None => Err(RowProblem::new(
+                DropReason::NoFeatures,
+                "the file has no audio-feature columns",
+            )),
+            Some(feat_c) => self.features(&feat_c, &get),
+        };
+        let artist = clean_artists(get(self.artist));
+        let popularity = self
+            .popularity
+            .and_then(|c| get(c).parse::<f32>().ok())
+            .map(|p| p.clamp(0.0, 100.0).round() as u8);
+        let playlist = match self.playlist {
+            (Some(i), Some(n)) if !get(i).is_empty() => {
+                Some((get(i).to_string(), get(n).to_string()))
+            }
+            _ => None,
+        };
+        Ok(ParsedRow {
+            track: Track {
+                id: id.to_string(),
+                name: get(self.name).to_string(),
+                artist,
+                year: self.year.and_then(|c| parse_year(get(c))).or(self.decade),
+                year_approx: self.year.is_none() && self.decade.is_some(),
+                popularity,
+                genre: self.genre.map(|c| get(c).to_string()).unwrap_or_default(),
+            },
+            raw,
+            playlist,
+        })
+    }
+
+    fn features<'r>(
+        &self,
+        feat_c: &[usize; N_BASE],
+        get: &impl Fn(usize) -> &'r str,
+    ) -> Result<RawFeatures, RowProblem> {
+        // Exportify leaves every feature empty for tracks Spotify has none for
+        if self.schema.features_optional() && feat_c.iter().all(|&c| get(c).is_empty()) {
+            return Err(RowProblem::new(
+                DropReason::NoFeatures,
+                "the row has no audio features",
+            ));
+        }
+        let mut raw = [0.0f32; N_BASE];
+        for (j, &c) in feat_c.iter().enumerate() {
+            let v = get(c);
+            if v.is_empty() || v.eq_ignore_ascii_case("na") || v.eq_ignore_ascii_case("nan") {
+                return Err(RowProblem::new(
+                    DropReason::MissingValue,
+                    format!("{} is empty", BASE_FEATURES[j]),
+                ));
+            }
+            match v.parse::<f32>() {
+                Ok(x) if x.is_finite() => raw[j] = x,
+                _ => {
+                    let shown: String = v.chars().take(40).collect();
+                    return Err(RowProblem::new(
+                        DropReason::Unparseable,
+                        format!("{} = {shown:?} is not a number", BASE_FEATURES[j]),
+                    ));
+                }
+            }
+        }
+        match outlier(&raw) {
+            Some((reason, msg)) => Err(RowProblem::new(reason, msg)),
+            None => Ok(raw),
+        }
+    }
 }
 
 /// As [`read_tracks_csv`], from any reader (`path` only names it in messages).
@@ -343,10 +597,9 @@ pub fn read_tracks_from(
             error: e,
         })?
         .clone();
-    let fields: Vec<&str> = header.iter().collect();
-    let schema = match detect_schema(&fields) {
-        Ok(Detected::Tracks(s)) => s,
-        Ok(Detected::Aggregate) => {
+    let layout = match Layout::resolve(&header, path) {
+        Ok(Some(l)) => l,
+        Ok(None) => {
             report.skipped = Some("aggregate file without track ids".into());
             return Ok((Vec::new(), report));
         }
@@ -357,38 +610,7 @@ pub fn read_tracks_from(
             })
         }
     };
-    report.schema = Some(schema);
-    // `detect_schema` checked every one of these columns; a miss would still be an error here,
-    // never a panic.
-    let required = |c: &str| {
-        col(&header, c).ok_or_else(|| IngestError::Schema {
-            path: path.to_path_buf(),
-            error: SchemaError::MissingColumns {
-                schema,
-                missing: vec![c.to_string()],
-            },
-        })
-    };
-    let [id_c, name_c, artist_c] = {
-        let [a, b, c] = schema.columns();
-        [required(a)?, required(b)?, required(c)?]
-    };
-    let mut feat_c = [0usize; N_BASE];
-    for (slot, name) in feat_c.iter_mut().zip(BASE_FEATURES) {
-        *slot = required(name)?;
-    }
-    let year_c = match schema {
-        Schema::TidyTuesday => col(&header, "track_album_release_date"),
-        Schema::Kaggle160k => col(&header, "year"),
-        Schema::Kaggle600k => col(&header, "release_date"),
-        _ => None,
-    };
-    let decade = (schema == Schema::HitPredictor)
-        .then(|| decade_of_file(path))
-        .flatten();
-    let pop_c = col(&header, "track_popularity").or_else(|| col(&header, "popularity"));
-    let genre_c = col(&header, "playlist_genre").or_else(|| col(&header, "track_genre"));
-    let (pl_id_c, pl_name_c) = (col(&header, "playlist_id"), col(&header, "playlist_name"));
+    report.schema = Some(layout.schema);
 
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
@@ -417,74 +639,43 @@ pub fn read_tracks_from(
             on_progress(rdr.position().byte());
         }
         let line = record.position().map_or(line, |p| p.line());
-        let get = |c: usize| record.get(c).unwrap_or("").trim();
-        let id_field = get(id_c);
-        let id = id_field.strip_prefix("spotify:track:").unwrap_or(id_field);
-        if id_to_u128(id).is_none() {
-            drop_row(
-                &mut report,
-                DropReason::BadId,
-                format!("{name}:{line}: track id {id_field:?} is not a 22-character Spotify id"),
-            );
-            continue;
-        }
-        let mut raw = [0.0f32; N_BASE];
-        let mut problem = None;
-        for (j, &c) in feat_c.iter().enumerate() {
-            let v = get(c);
-            if v.is_empty() || v.eq_ignore_ascii_case("na") || v.eq_ignore_ascii_case("nan") {
-                problem = Some((
-                    DropReason::MissingValue,
-                    format!("{} is empty", BASE_FEATURES[j]),
-                ));
-                break;
-            }
-            match v.parse::<f32>() {
-                Ok(x) if x.is_finite() => raw[j] = x,
-                _ => {
-                    problem = Some((
-                        DropReason::Unparseable,
-                        format!("{} = {v:?} is not a number", BASE_FEATURES[j]),
-                    ));
-                    break;
-                }
-            }
-        }
-        if problem.is_none() {
-            problem = outlier(&raw);
-        }
-        if let Some((reason, msg)) = problem {
-            drop_row(&mut report, reason, format!("{name}:{line}: {msg}"));
-            continue;
-        }
-        let title = get(name_c);
-        let artist = clean_artists(get(artist_c));
-        let popularity = pop_c
-            .and_then(|c| get(c).parse::<f32>().ok())
-            .map(|p| p.clamp(0.0, 100.0).round() as u8);
-        let playlist = match (pl_id_c, pl_name_c) {
-            (Some(i), Some(n)) if !get(i).is_empty() => {
-                Some((get(i).to_string(), get(n).to_string()))
-            }
-            _ => None,
-        };
-        rows.push(Row {
-            track: Track {
-                id: id.to_string(),
-                name: title.to_string(),
-                artist,
-                year: year_c.and_then(|c| parse_year(get(c))).or(decade),
-                year_approx: year_c.is_none() && decade.is_some(),
-                popularity,
-                genre: genre_c.map(|c| get(c).to_string()).unwrap_or_default(),
-            },
-            raw,
-            playlist,
+        let parsed = layout.parse(&record).and_then(|p| match p.raw {
+            Ok(raw) => Ok(Row {
+                track: p.track,
+                raw,
+                playlist: p.playlist,
+            }),
+            Err(problem) => Err(problem),
         });
-        report.kept += 1;
+        match parsed {
+            Ok(row) => {
+                rows.push(row);
+                report.kept += 1;
+            }
+            Err(p) => drop_row(
+                &mut report,
+                p.reason,
+                format!("{name}:{line}: {}", p.message),
+            ),
+        }
     }
     on_progress(rdr.position().byte());
     Ok((rows, report))
+}
+
+/// The cleaning rules for 9 raw features (finite, tempo, loudness, unit ranges), for features
+/// that come from somewhere else than a CSV row (the page's stored tracks).
+pub fn check_features(raw: &RawFeatures) -> Result<(), RowProblem> {
+    if let Some(j) = raw.iter().position(|x| !x.is_finite()) {
+        return Err(RowProblem::new(
+            DropReason::Unparseable,
+            format!("{} is not a finite number", BASE_FEATURES[j]),
+        ));
+    }
+    match outlier(raw) {
+        Some((reason, msg)) => Err(RowProblem::new(reason, msg)),
+        None => Ok(()),
+    }
 }
 
 fn outlier(raw: &RawFeatures) -> Option<(DropReason, String)> {
@@ -518,6 +709,7 @@ fn drop_row(report: &mut FileReport, reason: DropReason, example: String) {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Every `.csv` under the given paths (files are taken as they are, directories are walked),
 /// sorted so the result does not depend on the file system's order.
 pub fn collect_csvs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
@@ -547,6 +739,7 @@ pub fn collect_csvs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
     Ok(out)
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
         .map(|e| e.map(|e| e.path()))
@@ -563,12 +756,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// The result of a build.
+#[cfg(not(target_arch = "wasm32"))]
 pub struct Built {
     pub catalog: Catalog,
     pub interactions: Interactions,
     pub report: BuildReport,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Read, clean and merge every CSV under `inputs` into a catalog and the playlist interactions.
 ///
 /// Merging: the first row of a track id wins for its features and metadata (files are read in

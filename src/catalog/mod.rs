@@ -1,12 +1,11 @@
 //! The track catalog: every track's metadata and its 16 scaled features, plus the scaler.
 //!
-//! `features` and `format` compile for wasm32; `ingest` and `interactions` (CSV and files) are
-//! native only.
+//! `features`, `format` and `ingest`'s header and row parsing compile for wasm32 (the page imports
+//! CSVs with them); building from files and `interactions` are native only.
 
 pub mod analysis;
 pub mod features;
 pub mod format;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod ingest;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod interactions;
@@ -148,6 +147,28 @@ impl Catalog {
 
     pub fn is_empty(&self) -> bool {
         self.tracks.is_empty()
+    }
+
+    /// Append a track scaled elsewhere with this catalog's scaler (the listener's own, added on
+    /// the device). Returns its index, or `None` when the id is already in the catalog.
+    pub fn push(&mut self, track: Track, features: Features) -> Option<usize> {
+        if self.index.contains_key(&track.id) {
+            return None;
+        }
+        let i = self.tracks.len();
+        self.index.insert(track.id.clone(), i);
+        self.tracks.push(track);
+        self.features.push(features);
+        Some(i)
+    }
+
+    /// Keep the first `n` tracks (takes the listener's added tracks out again).
+    pub fn truncate(&mut self, n: usize) {
+        for t in self.tracks.iter().skip(n) {
+            self.index.remove(&t.id);
+        }
+        self.tracks.truncate(n);
+        self.features.truncate(n);
     }
 
     /// Position of a track by its Spotify id.

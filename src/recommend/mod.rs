@@ -9,6 +9,7 @@
 //!
 //! This folder knows nothing of the DOM, of files or of playlists.
 
+mod additions;
 pub mod bench;
 pub mod distinct;
 pub mod explain;
@@ -259,6 +260,8 @@ pub struct Recommender {
     mean_emb: Embedding,
     search: SearchIndex,
     cold: Vec<(usize, f32)>,
+    /// The first of the listener's own tracks (see `additions`); they run to the end.
+    yours_from: Option<usize>,
 }
 
 impl Recommender {
@@ -347,6 +350,7 @@ impl Recommender {
             mean_emb,
             search,
             cold: Vec::new(),
+            yours_from: None,
         };
         r.refresh_cold_start();
         Ok(r)

@@ -9,6 +9,7 @@ use super::load::{fetch_bytes, now, yield_now};
 use super::slot::{set_engine, with_engine, with_engine_mut};
 use super::state::{Config, PageState, Status};
 use super::storage;
+use super::yours;
 use crate::listener::likes::{self, Stored};
 use crate::model::tuned;
 use crate::recommend::{Options, Recommender};
@@ -21,7 +22,17 @@ pub fn start(cfg: Config, st: PageState) {
         let banned = st.banned.get();
         let cap = st.opts.with(|o| o.max_per_artist);
         if st.restored.get_untracked() {
-            let mut stored = Stored::new(st.ids(&l), st.ids(&d));
+            // ids the catalog of the listener's tracks alone lacks stay saved
+            let (kl, kd) = yours::aside();
+            let keep = |mut v: Vec<String>, more: Vec<String>| {
+                for id in more {
+                    if !v.contains(&id) {
+                        v.push(id);
+                    }
+                }
+                v
+            };
+            let mut stored = Stored::new(keep(st.ids(&l), kl), keep(st.ids(&d), kd));
             stored.banned_artists = banned;
             stored.max_per_artist = (cap != Options::MAX_PER_ARTIST).then_some(cap);
             storage::save_likes(&stored);
@@ -50,8 +61,26 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         .await
         .map_err(|e| format!("The {what} could not be downloaded: {e}."))
     };
-    let cat = download(cfg.catalog_url.clone(), "catalog").await?;
+    if yours::only_mine().await {
+        if yours::load().await.0.is_empty() {
+            // the listener's tracks are gone: back to the whole catalog
+            let _ = yours::set_only_mine(false).await;
+        } else {
+            let w = download(cfg.weights_url.clone(), "model weights").await?;
+            yours::set_by_choice();
+            return start_alone(st, w, t0).await;
+        }
+    }
+    // a host without a catalog is a starting point: the listener's own CSVs become the catalog
+    let cat = match download(cfg.catalog_url.clone(), "catalog").await {
+        Ok(c) => Some(c),
+        Err(e) if e.contains("answered HTTP 404") => None,
+        Err(e) => return Err(e),
+    };
     let w = download(cfg.weights_url.clone(), "model weights").await?;
+    let Some(cat) = cat else {
+        return start_alone(st, w, t0).await;
+    };
     status.set(Status::Working("decoding…".into()));
     yield_now().await;
     let catalog = crate::catalog::Catalog::from_bytes(&cat)
@@ -64,8 +93,16 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     )));
     yield_now().await;
     let engine = Recommender::new(catalog, weights).map_err(|e| e.to_string())?;
-    let n = engine.len();
     set_engine(engine);
+    // the listener's own tracks, before the likes that may point at them
+    let (rows, notice) = yours::load().await;
+    if let Some(n) = notice {
+        st.notice(n);
+    }
+    if !rows.is_empty() {
+        with_engine_mut(|e| e.add_tracks(&rows));
+    }
+    let n = with_engine(|e| e.len()).unwrap_or(0);
     st.engine_changed();
     restore(st);
     // compute the first recommendations before declaring ready
@@ -79,6 +116,36 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     Ok(())
 }
 
+/// No catalog from the host: build one from the listener's saved tracks, or wait for their CSVs.
+async fn start_alone(st: PageState, w: Vec<u8>, t0: f64) -> Result<(), String> {
+    let weights = crate::model::Weights::from_bytes(&w)
+        .map_err(|e| crate::recommend::LoadError::from(e).to_string())?;
+    yours::set_alone(w);
+    let (rows, notice) = yours::load().await;
+    if let Some(n) = notice {
+        st.notice(n);
+    }
+    if rows.is_empty() {
+        st.status.set(Status::NoCatalog);
+        return Ok(());
+    }
+    status_working(st, rows.len());
+    yield_now().await;
+    let engine = Recommender::from_own_tracks(rows, weights).map_err(|e| e.to_string())?;
+    let n = engine.len();
+    set_engine(engine);
+    st.engine_changed();
+    restore(st);
+    let _ = st.recs.get_untracked();
+    st.status.set(Status::Ready { n, ms: now() - t0 });
+    Ok(())
+}
+
+fn status_working(st: PageState, n: usize) {
+    st.status
+        .set(Status::Working(format!("encoding your {n} tracks…")));
+}
+
 /// Bring back likes (storage, then the share link) and the tuned head.
 pub fn restore(st: PageState) {
     let (stored, notice) = storage::load_likes();
@@ -87,7 +154,16 @@ pub fn restore(st: PageState) {
     }
     let (mut l, m1) = st.indices(&stored.likes);
     let (d, m2) = st.indices(&stored.dislikes);
-    if m1 + m2 > 0 {
+    if yours::alone_weights().is_some() {
+        // running on the listener's music alone: what it lacks is kept for the whole catalog
+        let lacking = |ids: &[String]| -> Vec<String> {
+            ids.iter()
+                .filter(|id| st.indices(std::slice::from_ref(id)).0.is_empty())
+                .cloned()
+                .collect()
+        };
+        yours::keep_aside(lacking(&stored.likes), lacking(&stored.dislikes));
+    } else if m1 + m2 > 0 {
         st.notice(format!(
             "{} saved tracks are not in this catalog and were skipped.",
             m1 + m2

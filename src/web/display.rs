@@ -42,11 +42,26 @@ pub fn track_id(i: usize) -> String {
         .unwrap_or_default()
 }
 
-/// The meta line (see [`meta`]) of track `i` of the page's catalog.
+/// The meta line (see [`meta`]) of track `i` of the page's catalog, "yours · " first for the
+/// listener's own tracks.
 pub fn track_meta(i: usize) -> String {
-    with_engine(|e| e.catalog().tracks.get(i).map(meta))
-        .flatten()
-        .unwrap_or_default()
+    with_engine(|e| {
+        e.catalog().tracks.get(i).map(|t| {
+            // the listener's own tracks say so wherever they are listed
+            if e.is_yours(i) {
+                let m = meta(t);
+                if m.is_empty() {
+                    "yours".to_string()
+                } else {
+                    format!("yours · {m}")
+                }
+            } else {
+                meta(t)
+            }
+        })
+    })
+    .flatten()
+    .unwrap_or_default()
 }
 
 /// A feature name for people: `energy_loudness` → "energy loudness".

@@ -18,11 +18,13 @@ pub mod boot;
 pub mod charts;
 pub mod components;
 pub mod display;
+pub mod idb;
 pub mod load;
 pub mod slot;
 pub mod state;
 pub mod storage;
 pub mod widget;
+pub mod yours;
 
 pub use slot::{set_engine, with_engine, with_engine_mut};
 

@@ -40,6 +40,9 @@ pub enum Status {
         ms: f64,
     },
     Error(String),
+    /// The host serves no catalog and none of the listener's tracks are saved: the page waits
+    /// for their CSVs (the import panel shows in place of the others).
+    NoCatalog,
 }
 
 impl Status {

@@ -33,7 +33,21 @@ async function expectError(page, re, shotName) {
 const catalog = readFileSync(path.join(DIST, "catalog.bin"));
 
 test("missing catalog", async () => {
-  await expectError(await pageWith([["**/catalog.bin", "nope", 404]]), /catalog could not be downloaded.*404/s, "10-error-missing-catalog");
+  // no catalog is a starting point, not an error: the page says so and offers the CSV import
+  // (the import itself: import.test.mjs)
+  const page = await pageWith([["**/catalog.bin", "nope", 404]]);
+  const box = page.getByTestId("no-catalog");
+  await box.waitFor({ timeout: 30000 });
+  assert.match(await box.innerText(), /serves no catalog \(catalog\.bin answered 404\).*Drop CSV files/s);
+  await page.getByTestId("dropzone").waitFor();
+  assert.equal(await page.getByRole("alert").count(), 0);
+  await page.screenshot({ path: `${SHOTS}/10-error-missing-catalog.png` });
+  assert.deepEqual(page.errors, [], "no uncaught error (no panic)");
+  await page.close();
+});
+
+test("catalog unreachable (server error)", async () => {
+  await expectError(await pageWith([["**/catalog.bin", "nope", 500]]), /catalog could not be downloaded.*500/s);
 });
 
 test("truncated catalog", async () => {

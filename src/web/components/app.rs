@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::controls::Controls;
+use super::import::{provide_import_state, ImportCsv};
 use super::likes::LikesList;
 use super::newtrack::NewTrackForm;
 use super::recs::Recommendations;
@@ -13,12 +14,13 @@ use super::tune::Tune;
 use crate::web::boot;
 use crate::web::charts::{Heatmap, MapView};
 use crate::web::load::yield_now;
-use crate::web::state::{Config, PageState};
+use crate::web::state::{Config, PageState, Status};
 
 #[component]
 pub fn App(cfg: Config) -> impl IntoView {
     let st = PageState::new();
     provide_context(st);
+    provide_import_state();
     boot::start(cfg, st);
 
     let ready = move || st.is_ready();
@@ -43,12 +45,18 @@ pub fn App(cfg: Config) -> impl IntoView {
             <StatusLine/>
         </header>
         <Notices/>
-        <Show when=ready fallback=move || view! { <LoadingOrError/> }>
+        <Show when=ready fallback=move || view! {
+            <LoadingOrError/>
+            // no catalog from the host: the listener's CSVs are the starting point
+            {move || st.status.with(|s| *s == Status::NoCatalog)
+                .then(|| view! { <section class="panel" aria-label="Your music"><ImportCsv/></section> })}
+        }>
             <main class="grid">
                 <section class="panel likes-panel" aria-label="Your tracks">
                     <h2>"1 · Find tracks you like"</h2>
                     <SearchBox/>
                     <LikesList/>
+                    <ImportCsv/>
                 </section>
                 <section class="panel recs-panel" aria-label="Recommendations">
                     <h2>"2 · Recommendations"</h2>
@@ -81,7 +89,7 @@ pub fn App(cfg: Config) -> impl IntoView {
             <p>
                 "Everything happens on your device. This page downloads the track catalog and the model weights once; "
                 "after that it makes no network request at all. Your likes, dislikes and tuned model are kept in this "
-                "browser's localStorage and never leave it. A share link carries your likes in the part of the URL after "
+                "browser's localStorage, and tracks you add from CSV files (read here, never uploaded) in its IndexedDB; none of it leaves this browser. A share link carries your likes in the part of the URL after "
                 "the #, which browsers do not send to any server."
             </p>
         </footer>

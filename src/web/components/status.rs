@@ -25,6 +25,7 @@ pub fn StatusLine() -> impl IntoView {
                     <span class="ready">{format!("ready: {n} tracks in {ms:.0} ms")}</span>
                 }.into_any(),
                 Status::Error(_) => view! { <span class="error-text">"could not load"</span> }.into_any(),
+                Status::NoCatalog => view! { <span class="working">"no catalog: bring your music"</span> }.into_any(),
             }}
         </div>
     }
@@ -34,6 +35,17 @@ pub fn StatusLine() -> impl IntoView {
 pub fn LoadingOrError() -> impl IntoView {
     let st = expect_context::<PageState>();
     move || {
+        if st.status.with(|s| *s == Status::NoCatalog) {
+            return view! {
+                <div class="no-catalog" data-testid="no-catalog">
+                    <h2>"Start with your own music"</h2>
+                    <p>"This site serves no catalog (catalog.bin answered 404). Drop CSV files of your own music below "
+                       "(Exportify exports with audio features, or Spotify feature CSVs): the page builds a catalog of "
+                       "them on this device and recommends within it. Nothing is uploaded."</p>
+                </div>
+            }
+            .into_any();
+        }
         if let Status::Error(msg) = st.status.get() {
             view! {
                 <div class="error-box" role="alert">
