@@ -1,8 +1,10 @@
 //! What the listener brings and takes: likes and dislikes (storage format, import, share link),
-//! recommendation lists as files (`export`), and new
-//! tracks typed or pasted into the page. Knows track ids and raw feature values, not the models,
+//! recommendation lists as files (`export`), new tracks typed or pasted into the page, and "my
+//! model" (`personal`: the tuned head with the likes it was tuned on, as one file). Knows track ids
+//! and raw feature values; of the models only the tuned head's byte format (`model::tuned`); not
 //! the ranking or the DOM.
 
 pub mod export;
 pub mod likes;
 pub mod newtrack;
+pub mod personal;

@@ -12,6 +12,7 @@
 pub mod bench;
 pub mod distinct;
 pub mod explain;
+pub mod path;
 pub mod projection;
 pub mod rerank;
 pub mod score;
