@@ -1,56 +1,51 @@
-//! What a fine-tune learned, per feature: how much more (or less) the tuned head's score rises
-//! when one feature rises, compared with the shipped head.
+//! What a fine-tune learned, per feature: which features the tuned head now favours, or holds
+//! against, compared with the shipped head.
 //!
-//! For each sampled track and each of the 16 features, the feature is moved by ±[`STEP`] (clamped
-//! to [0, 1]), the track re-encoded and scored by both heads; the central difference gives each
-//! head's slope (logit per unit of the feature). The result is the mean over the tracks of
-//! `(tuned slope − shipped slope) × 0.1`: the change in logit a +0.1 rise of the feature adds
-//! under the tuned head beyond what it added under the shipped one. Finite differences through
-//! the encoder and the head run the same natively and in wasm (plain f32 loops, see `dense`).
+//! Both heads score the same tracks (with the listener's profile); each head's scores are
+//! z-scored over those tracks, and a track's **rise** is its tuned z-score minus its shipped one
+//! (so a head that only grew more or less confident overall shows nothing). The shift of a
+//! feature is the Pearson correlation, over the tracks, between the feature and the rise: above 0,
+//! tracks with more of the feature moved up under the tuned head; below 0, they moved down. Plain
+//! f32 inference (`dense`), the same natively and in wasm.
 
 use super::{DenseHead, Embedding, Head};
 use crate::catalog::features::{Features, N_FEATURES};
-use crate::catalog::Context;
 
-/// Half-width of the finite difference, in scaled-feature units.
-pub const STEP: f32 = 0.05;
-/// The effect is reported per this rise of a feature.
-pub const PER: f32 = 0.1;
-
-/// Mean change, tuned minus shipped, of the head's logit per +[`PER`] of each feature over
-/// `rows` (with `profile` for heads that use one). Zero everywhere when `rows` is empty.
+/// Per feature, the correlation over the tracks (`features[i]`, `embeddings[i]`) between the
+/// feature and the track's rise (see the module docs); in [-1, 1], all 0 for identical heads or
+/// fewer than two tracks.
 pub fn feature_shift(
-    encode: impl Fn(&Features, &Context) -> Embedding,
-    rows: &[(Features, Context)],
+    features: &[Features],
+    embeddings: &[Embedding],
     shipped: &Head,
     tuned: &Head,
     profile: Option<&Embedding>,
 ) -> [f32; N_FEATURES] {
-    let (hs, ht) = (
-        DenseHead::new(shipped, profile),
-        DenseHead::new(tuned, profile),
-    );
-    let mut sum = [0.0f64; N_FEATURES];
-    for (f, c) in rows {
-        for (k, s) in sum.iter_mut().enumerate() {
-            let (mut up, mut down) = (*f, *f);
-            up[k] = (f[k] + STEP).min(1.0);
-            down[k] = (f[k] - STEP).max(0.0);
-            let dx = up[k] - down[k];
-            if dx <= 0.0 {
-                continue;
-            }
-            let (eu, ed) = (encode(&up, c), encode(&down, c));
-            let tuned_slope = (ht.score(&eu) - ht.score(&ed)) / dx;
-            let shipped_slope = (hs.score(&eu) - hs.score(&ed)) / dx;
-            let d = f64::from((tuned_slope - shipped_slope) * PER);
-            if d.is_finite() {
-                *s += d;
-            }
-        }
+    let z = |h: &Head| {
+        let d = DenseHead::new(h, profile);
+        let mut v: Vec<f64> = embeddings.iter().map(|e| f64::from(d.score(e))).collect();
+        standardise(&mut v);
+        v
+    };
+    let (zs, zt) = (z(shipped), z(tuned));
+    let mut rise: Vec<f64> = zt.iter().zip(&zs).map(|(t, s)| t - s).collect();
+    standardise(&mut rise);
+    let n = rise.len().max(1) as f64;
+    std::array::from_fn(|k| {
+        let mut col: Vec<f64> = features.iter().map(|f| f64::from(f[k])).collect();
+        standardise(&mut col);
+        (col.iter().zip(&rise).map(|(a, b)| a * b).sum::<f64>() / n) as f32
+    })
+}
+
+/// In place to mean 0 and standard deviation 1 (all zeros when constant or not finite).
+fn standardise(v: &mut [f64]) {
+    let n = v.len().max(1) as f64;
+    let m = v.iter().sum::<f64>() / n;
+    let sd = (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n).sqrt();
+    for x in v.iter_mut() {
+        *x = if sd > 1e-12 && sd.is_finite() { (*x - m) / sd } else { 0.0 };
     }
-    let n = rows.len().max(1) as f64;
-    std::array::from_fn(|k| (sum[k] / n) as f32)
 }
 
 #[cfg(test)]
@@ -61,9 +56,12 @@ mod tests {
     #[test]
     fn the_same_head_learned_nothing() {
         let h = Head::new(HeadInput::Embedding, &cpu());
-        let rows = vec![([0.5; N_FEATURES], Context::default()); 3];
-        let enc = |f: &Features, _: &Context| -> Embedding { std::array::from_fn(|j| f[j % 16]) };
-        assert_eq!(feature_shift(enc, &rows, &h, &h, None), [0.0; N_FEATURES]);
-        assert_eq!(feature_shift(enc, &[], &h, &h, None), [0.0; N_FEATURES]);
+        let f: Vec<Features> = (0..5).map(|i| [i as f32 / 5.0; N_FEATURES]).collect();
+        let e: Vec<Embedding> = (0..5).map(|i| [i as f32 - 2.0; 32]).collect();
+        assert_eq!(feature_shift(&f, &e, &h, &h, None), [0.0; N_FEATURES]);
+        assert_eq!(feature_shift(&[], &[], &h, &h, None), [0.0; N_FEATURES]);
+        let other = Head::new(HeadInput::Embedding, &cpu());
+        let s = feature_shift(&f, &e, &h, &other, None);
+        assert!(s.iter().all(|v| (-1.0001..=1.0001).contains(v)), "{s:?}");
     }
 }
