@@ -21,6 +21,8 @@ const MAGIC: &[u8; 8] = b"SLMODEL\0";
 pub const VERSION: u16 = 1;
 /// Bytes before the payload.
 pub const HEADER_LEN: usize = 22;
+/// localStorage key of the ratings the stored tuned head was tuned on (likes JSON).
+pub const TUNED_ON_KEY: &str = "soundalike.tuned_on";
 /// The name the page offers the file under.
 pub const FILE_NAME: &str = "soundalike-my-model.slmodel";
 

@@ -1,5 +1,6 @@
 //! The page's components, one file per panel: the layout (`app`), status and notices, search,
-//! the likes list, the recommendations, the result controls, the fine-tune and the new-track form.
+//! the likes list, the recommendations, the result controls, the fine-tune (with saving and loading
+//! the tuned model), the song path and the new-track form.
 //!
 //! Components read and change `state::PageState` through its methods and reach the engine only
 //! through `slot`; they must not know how the engine ranks, nor localStorage's format (`storage`
@@ -9,6 +10,7 @@ mod app;
 mod controls;
 mod likes;
 mod newtrack;
+mod path;
 mod recs;
 mod search;
 mod status;
