@@ -67,7 +67,10 @@ fn check(rec: &Recommender, from: usize, to: usize, steps: usize) -> Vec<usize> 
     assert_eq!(p.monotone, forward, "`monotone` tells the truth: {cos:?}");
     // up to the default length the catalog always has a track further on
     if steps <= DEFAULT_STEPS {
-        assert!(forward, "walked back from the destination ({steps} steps): {cos:?}");
+        assert!(
+            forward,
+            "walked back from the destination ({steps} steps): {cos:?}"
+        );
     }
     t.clone()
 }
@@ -94,7 +97,11 @@ fn paths_between_genres_keep_every_rule() {
             .unwrap()
             .tracks
             .iter()
-            .map(|&i| format!("{} — {}", rec.catalog().tracks[i].name, rec.catalog().tracks[i].artist))
+            .map(|&i| format!(
+                "{} — {}",
+                rec.catalog().tracks[i].name,
+                rec.catalog().tracks[i].artist
+            ))
             .collect::<Vec<_>>()
     );
 }

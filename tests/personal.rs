@@ -82,9 +82,7 @@ fn a_saved_model_gives_the_same_recommendations_elsewhere() {
     let file = personal::to_bytes(&stored, &tuned, here.shipped_head());
     let query = |r: &Recommender, s: &Stored| {
         let ix = |v: &[String]| -> Vec<usize> {
-            v.iter()
-                .filter_map(|id| r.catalog().index_of(id))
-                .collect()
+            v.iter().filter_map(|id| r.catalog().index_of(id)).collect()
         };
         let mut q = Query::likes(&ix(&s.likes), 30);
         q.dislikes = ix(&s.dislikes);
@@ -161,9 +159,18 @@ fn learned_shows_the_way_the_likes_lean() {
     let up = shift(&rec, &rec.fine_tuned(&high, &[]).unwrap(), &high);
     let down = shift(&rec, &rec.fine_tuned(&low, &[]).unwrap(), &low);
     println!("energy up:   {up:?}\nenergy down: {down:?}");
-    assert!(up[energy] > 0.0, "tuned on loud likes, energy weighed up: {up:?}");
-    assert!(down[energy] < 0.0, "tuned on quiet likes, energy weighed down: {down:?}");
-    assert!(up[acoustic] < down[acoustic], "acousticness moves the other way");
+    assert!(
+        up[energy] > 0.0,
+        "tuned on loud likes, energy weighed up: {up:?}"
+    );
+    assert!(
+        down[energy] < 0.0,
+        "tuned on quiet likes, energy weighed down: {down:?}"
+    );
+    assert!(
+        up[acoustic] < down[acoustic],
+        "acousticness moves the other way"
+    );
     // the untuned head learned nothing
     assert_eq!(
         shift(&rec, rec.shipped_head(), &high),

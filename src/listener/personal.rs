@@ -250,7 +250,10 @@ mod tests {
         let mut c = b.clone();
         let last = c.len() - 1;
         c[last] ^= 1;
-        assert_eq!(from_bytes(&c, &shipped).unwrap_err(), PersonalError::Corrupt);
+        assert_eq!(
+            from_bytes(&c, &shipped).unwrap_err(),
+            PersonalError::Corrupt
+        );
         let mut long = b.clone();
         long.push(0);
         assert_eq!(

@@ -44,7 +44,11 @@ fn standardise(v: &mut [f64]) {
     let m = v.iter().sum::<f64>() / n;
     let sd = (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n).sqrt();
     for x in v.iter_mut() {
-        *x = if sd > 1e-12 && sd.is_finite() { (*x - m) / sd } else { 0.0 };
+        *x = if sd > 1e-12 && sd.is_finite() {
+            (*x - m) / sd
+        } else {
+            0.0
+        };
     }
 }
 

@@ -100,8 +100,8 @@ pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String
 fn offer(name: &str, mime: &str, parts: &js_sys::Array) -> Result<(), String> {
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_buffer_source_sequence_and_options(parts, &opts)
-        .map_err(js_err)?;
+    let blob =
+        web_sys::Blob::new_with_buffer_source_sequence_and_options(parts, &opts).map_err(js_err)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_err)?;
     let doc = web_sys::window()
         .and_then(|w| w.document())
