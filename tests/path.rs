@@ -145,3 +145,81 @@ fn bad_requests_are_refused() {
     assert_eq!(song_path(rec, x, y, 2), Err(PathError::SameArtistAdjacent));
     check(rec, x, y, 3);
 }
+
+/// `soundalike path` on a catalog built from a real CSV: JSON with the ends in place, and an
+/// unknown id named in the error.
+#[test]
+fn the_cli_prints_the_path() {
+    use std::process::Command;
+    let csv = default_data_dir().join("spotify_hit_predictor/dataset-of-10s.csv");
+    let dir = std::env::temp_dir().join(format!("soundalike-path-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cat = dir.join("catalog.bin");
+    let weights = concat!(env!("CARGO_MANIFEST_DIR"), "/www/weights.bin");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_soundalike"))
+            .args(args)
+            .output()
+            .expect("run soundalike")
+    };
+    let built = run(&[
+        "catalog",
+        "build",
+        "--input",
+        csv.to_str().unwrap(),
+        "--out",
+        cat.to_str().unwrap(),
+        "--interactions",
+        dir.join("i.json").to_str().unwrap(),
+    ]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let catalog = Catalog::from_bytes(&std::fs::read(&cat).unwrap()).unwrap();
+    let (a, b) = (&catalog.tracks[0].id, &catalog.tracks[catalog.len() / 2].id);
+    let cat_s = cat.to_str().unwrap();
+    let out = run(&[
+        "path",
+        "--catalog",
+        cat_s,
+        "--weights",
+        weights,
+        "--from",
+        a,
+        "--to",
+        b,
+        "--steps",
+        "6",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 6);
+    assert_eq!((ids[0], ids[5]), (a.as_str(), b.as_str()));
+    let bad = run(&[
+        "path",
+        "--catalog",
+        cat_s,
+        "--weights",
+        weights,
+        "--from",
+        a,
+        "--to",
+        "nope",
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--to \"nope\" is not in the catalog"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
