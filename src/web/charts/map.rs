@@ -109,6 +109,10 @@ pub fn MapView() -> impl IntoView {
                     {marker(i, "rec-pt", 4.5)}
                 </For>
             </g>
+            <g class="like-points">
+                <For each=move || st.likes.get() key=|&i| i let:i>{marker(i, "like-pt", 6.0)}</For>
+            </g>
+            // the path on top of the likes: its first step is often a like
             {move || st.path.with(|p| (p.len() > 1).then(|| {
                 let pts: Vec<(f32, f32)> = p.iter().map(|&i| point_of(i)).collect();
                 let line = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
@@ -132,9 +136,6 @@ pub fn MapView() -> impl IntoView {
                     </g>
                 }
             }))}
-            <g class="like-points">
-                <For each=move || st.likes.get() key=|&i| i let:i>{marker(i, "like-pt", 6.0)}</For>
-            </g>
             {move || st.newtrack.get().map(|nt| {
                 let (x, y) = screen(nt.pos);
                 view! { <text x=x y={y + 6.0} class="new-pt" text-anchor="middle">"★"<title>"your new track"</title></text> }
