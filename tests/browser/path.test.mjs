@@ -7,6 +7,8 @@ import { serve, launch, waitReady, shot } from "./helpers.mjs";
 
 const FROM = "1EzrEOXmMH3G43AXT1y7pA"; // I'm Yours — Jason Mraz
 const TO = "0j5X6DrzkgY64Mm8NQp5mi"; // Lose Yourself - Soundtrack Version — Eminem
+const requests = [];
+let recording = true; // off only while this test reloads the page itself
 let server, browser, page;
 
 before(async () => {
@@ -16,6 +18,8 @@ before(async () => {
   page.on("pageerror", (e) => console.error("pageerror:", e.message));
   await page.goto(`${server.url}/#likes=${FROM}`);
   await waitReady(page);
+  // from here on nothing may leave the device (blob: downloads are made in the page)
+  page.on("request", (r) => { if (recording && /^https?:/.test(r.url())) requests.push(r.url()); });
 });
 after(async () => { await browser?.close(); server?.close(); });
 
@@ -67,4 +71,8 @@ test("the default length is 10, and a start can come from the likes", async () =
   await page.locator("#path-clear").click();
   assert.equal(await page.locator('[data-testid="path"] li').count(), 0);
   await page.getByTestId("map-path").waitFor({ state: "detached" });
+});
+
+test("no network request after load", () => {
+  assert.deepEqual(requests, []);
 });

@@ -8,6 +8,8 @@ import path from "node:path";
 import { serve, launch, waitReady, shot, DIST } from "./helpers.mjs";
 
 const LIKES = ["1EzrEOXmMH3G43AXT1y7pA", "4hbGPfz03P8Nnh75mFIAoH", "6f807x0ima9a1j3VPbc7VN"];
+const requests = [];
+let recording = true; // off only while this test reloads the page itself
 let server, browser, context, page, saved, tunedRecs;
 
 const recIds = () => page.locator('[data-testid="recs"] li.rec').evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
@@ -22,6 +24,8 @@ before(async () => {
   await page.goto(`${server.url}/#likes=${LIKES.join(",")}`);
   await waitReady(page);
   await page.locator('[data-testid="recs"] li.rec').first().waitFor();
+  // from here on nothing may leave the device (blob: downloads are made in the page)
+  page.on("request", (r) => { if (recording && /^https?:/.test(r.url())) requests.push(r.url()); });
 });
 after(async () => { await browser?.close(); server?.close(); });
 
@@ -53,9 +57,11 @@ test("save my model, clear storage, load it: same likes, same recommendations", 
   assert.equal(bytes.subarray(0, 7).toString("latin1"), "SLMODEL");
 
   await page.evaluate(() => localStorage.clear());
+  recording = false;
   await page.goto(`${server.url}/`);
   await page.reload();
   await waitReady(page);
+  recording = true;
   assert.equal(await page.locator('[data-testid="likes"] li').count(), 0, "storage cleared: no likes");
   assert.match(await page.getByTestId("tune-status").innerText(), /shipped model/);
   assert.notDeepEqual(await recIds(), tunedRecs);
@@ -68,8 +74,10 @@ test("save my model, clear storage, load it: same likes, same recommendations", 
   assert.deepEqual(await recIds(), tunedRecs);
 
   // kept across a reload like a model tuned here
+  recording = false;
   await page.reload();
   await waitReady(page);
+  recording = true;
   assert.deepEqual(await recIds(), tunedRecs);
 });
 
@@ -97,4 +105,8 @@ test("a file of another kind is refused and nothing changes", async () => {
   await page.locator(".notices .notice", { hasText: "the file is corrupt" }).waitFor();
   assert.equal(await page.locator('[data-testid="likes"] li').count(), likesBefore);
   assert.deepEqual(await recIds(), tunedRecs);
+});
+
+test("no network request after load", () => {
+  assert.deepEqual(requests, []);
 });
