@@ -7,6 +7,7 @@
 //! | `weights_file` | `Weights::from_bytes` | `www/weights.bin`, mutated; raw bytes |
 //! | `weights_payload` | the same, past the CRC | burnpack records mutated, CRC recomputed |
 //! | `tuned_head` | `model::tuned::from_bytes` (localStorage) | shipped and fresh heads as stored, mutated; records edited |
+//! | `personal_model` | `listener::personal::from_bytes` ("Load my model") | saved models mutated; likes JSON and head record edited, checksum recomputed |
 //! | `likes_import` | `likes::parse_import`, `Stored::from_json`, `base64_decode` | exports mutated; raw text |
 //! | `share_fragment` | `likes::from_fragment` | share links mutated; raw text |
 //! | `newtrack_row` | `newtrack::parse_row` | pasted rows mutated; raw text |
@@ -32,6 +33,7 @@ use soundalike::catalog::format::{self, MAGIC};
 use soundalike::catalog::{ingest, Catalog, RawTrack};
 use soundalike::listener::likes::{self, Stored};
 use soundalike::listener::newtrack;
+use soundalike::listener::personal;
 use soundalike::model::tuned;
 use soundalike::model::weights::{self, Weights};
 use soundalike::model::N_IN;
@@ -938,6 +940,129 @@ fn tuned_head() {
             }
         };
         check_tuned(&seen, tuned::from_bytes(&bytes, &shipped))
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Personal model ("Save my model" / "Load my model")
+
+/// Saved models: the shipped head and a fresh one, with likes, dislikes and a ban.
+fn personal_seeds() -> &'static Vec<Vec<u8>> {
+    static S: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    S.get_or_init(|| {
+        let w = Weights::from_bytes(WEIGHTS).expect("committed weights load");
+        let fresh = weights::Head::new(w.head.input, &soundalike::model::cpu());
+        let ids: Vec<String> = (0..4)
+            .map(|i| format::u128_to_id(123_456_789_u128.pow(4) * (i + 1)))
+            .collect();
+        let mut st = Stored::new(ids[..3].to_vec(), ids[3..].to_vec());
+        st.banned_artists = vec!["Some Artist".into()];
+        st.max_per_artist = Some(3);
+        vec![
+            personal::to_bytes(&st, &w.head, &w.head),
+            personal::to_bytes(&Stored::new(vec![], vec![]), &fresh, &w.head),
+        ]
+    })
+}
+
+/// The container around edited parts, with the checksum (and the lengths, unless given) right.
+fn pack_personal(likes: &[u8], head: &[u8], lens: Option<(u32, u32)>) -> Vec<u8> {
+    let (l, h) = lens.unwrap_or((likes.len() as u32, head.len() as u32));
+    let mut b = b"SLMODEL\0".to_vec();
+    b.extend_from_slice(&personal::VERSION.to_le_bytes());
+    b.extend_from_slice(&l.to_le_bytes());
+    b.extend_from_slice(&h.to_le_bytes());
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(likes);
+    crc.update(head);
+    b.extend_from_slice(&crc.finalize().to_le_bytes());
+    b.extend_from_slice(likes);
+    b.extend_from_slice(head);
+    b
+}
+
+#[derive(Debug, Clone)]
+enum PersonalCase {
+    /// Byte-level mutations of a whole saved file.
+    Bytes(Input),
+    /// Edited likes JSON and/or head record, repacked with a valid checksum.
+    Parts {
+        seed: usize,
+        likes: Vec<Mutation>,
+        head: Vec<PackEdit>,
+        lens: Option<(u32, u32)>,
+    },
+}
+
+#[test]
+fn personal_model() {
+    let seeds = personal_seeds();
+    let shipped = Weights::from_bytes(WEIGHTS)
+        .expect("committed weights load")
+        .head;
+    let parts: Vec<(Vec<u8>, Vec<u8>)> = seeds
+        .iter()
+        .map(|s| {
+            let l = u32::from_le_bytes(s[10..14].try_into().unwrap()) as usize;
+            let body = &s[personal::HEADER_LEN..];
+            (body[..l].to_vec(), body[l..].to_vec())
+        })
+        .collect();
+    for s in seeds {
+        personal::from_bytes(s, &shipped).expect("seed loads");
+    }
+    let likes_seeds: Vec<Vec<u8>> = parts.iter().map(|p| p.0.clone()).collect();
+    let records: Vec<Vec<u8>> = parts
+        .iter()
+        .map(|p| p.1[tuned::HEADER_LEN..].to_vec())
+        .collect();
+    let seen = Outcomes::default();
+    let case = prop_oneof![
+        1 => input().prop_map(PersonalCase::Bytes),
+        2 => (
+            any::<usize>(),
+            vec(mutation(), 0..3),
+            vec(pack_edit(), 0..2),
+            proptest::option::weighted(0.1, (0..4096u32, 0..20000u32)),
+        )
+            .prop_map(|(seed, likes, head, lens)| PersonalCase::Parts { seed, likes, head, lens }),
+    ];
+    fuzz("personal_model", &seen, case, |case| {
+        let bytes = match &case {
+            PersonalCase::Bytes(inp) => realise(inp, seeds),
+            PersonalCase::Parts {
+                seed,
+                likes,
+                head,
+                lens,
+            } => {
+                let (l, h) = &parts[seed % parts.len()];
+                let l = mutate(l, likes, &likes_seeds);
+                let mut rec = h[tuned::HEADER_LEN..].to_vec();
+                for e in head {
+                    edit_pack(&mut rec, e, &records);
+                }
+                let mut h2 = h[..tuned::HEADER_LEN].to_vec();
+                h2.extend(rec);
+                pack_personal(&l, &h2, *lens)
+            }
+        };
+        match personal::from_bytes(&bytes, &shipped) {
+            Ok(p) => {
+                prop_assert!(p
+                    .likes
+                    .likes
+                    .iter()
+                    .chain(&p.likes.dislikes)
+                    .all(|id| likes::valid_id(id)));
+                check_tuned(&seen, Ok(p.head))
+            }
+            Err(e) => {
+                seen.err(&e);
+                prop_assert!(!e.to_string().is_empty());
+                Ok(())
+            }
+        }
     });
 }
 

@@ -281,6 +281,10 @@ fn added_tracks_are_searchable_likeable_and_recommendable() {
     let pos = out.iter().position(|x| x.index == n + 4);
     assert!(pos.is_some(), "twin not recommended");
     assert_eq!(out[pos.unwrap()].because.map(|b| b.0), Some(orig));
+    // the quantized first stage covers the added tracks: the same list as the all-f32 scan
+    let ids = |v: Vec<soundalike::recommend::Rec>| v.iter().map(|r| r.index).collect::<Vec<_>>();
+    let q = Query::likes(&[orig, n + 1], 20);
+    assert_eq!(ids(rec.recommend(&q)), ids(rec.recommend_exact(&q)));
     // a re-import now finds them as likes
     let again = import(FEATURES.as_bytes().to_vec(), |id| {
         rec.catalog().index_of(id)

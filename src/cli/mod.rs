@@ -6,6 +6,7 @@ pub mod bench;
 pub mod catalog;
 pub mod common;
 pub mod eval;
+pub mod path;
 pub mod place;
 pub mod recommend;
 pub mod train;
@@ -35,6 +36,8 @@ pub enum Command {
     Recommend(recommend::RecommendArgs),
     /// Place new tracks (CSV) among their nearest catalog tracks.
     Place(place::PlaceArgs),
+    /// A playlist that walks from one track to another through the taste space.
+    Path(path::PathArgs),
     /// Time encoding, ranking and fine-tuning natively (the native half of scripts/bench.sh).
     Bench(bench::Args),
 }
@@ -49,6 +52,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Eval(a) => eval::run(a),
         Command::Recommend(a) => recommend::run(a),
         Command::Place(a) => place::run(a),
+        Command::Path(a) => path::run(a),
         Command::Bench(a) => bench::run(a),
     };
     match result {

@@ -12,6 +12,7 @@ pub mod dense;
 pub mod finetune;
 pub mod head;
 pub mod input;
+pub mod learned;
 pub mod train;
 pub mod tuned;
 pub mod weights;

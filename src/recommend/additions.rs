@@ -72,11 +72,14 @@ impl Recommender {
         let n = self.len();
         self.emb.truncate(changed.min(n));
         self.unit.truncate(changed.min(n));
+        self.quant.truncate(changed.min(n));
         for i in self.emb.len()..n {
             let e = self.encode(&self.catalog.features[i], &self.catalog.tracks[i].context());
             self.unit.push(unit(&e));
             self.emb.push(e);
         }
+        let quantized = self.quant.len();
+        self.quant.extend(&self.unit[quantized..]);
         let tracks = &self.catalog.tracks;
         let (song, songs) = intern(tracks.iter().map(|t| song_key(&t.name, &t.artist)));
         let (artist, artist_ids) = intern(tracks.iter().map(|t| artist_key(&t.artist)));

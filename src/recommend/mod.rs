@@ -13,6 +13,7 @@ mod additions;
 pub mod bench;
 pub mod distinct;
 pub mod explain;
+pub mod path;
 pub mod projection;
 pub mod rerank;
 pub mod scan;
@@ -233,7 +234,7 @@ enum Stage {
 
 /// The catalog, its embeddings and the heads, ready to rank.
 ///
-/// Invariants: `emb`, `unit`, `genre_of`, `dated`, `song` and `artist` have one row per catalog
+/// Invariants: `emb`, `unit`, `quant`, `genre_of`, `dated`, `song` and `artist` have one row per catalog
 /// track; `cold` was computed with the current head (every head change goes through
 /// [`Recommender::set_head`]).
 pub struct Recommender {

@@ -85,10 +85,23 @@ pub async fn fetch_bytes(
 
 /// Offer `text` as a download named `name`.
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    offer(name, mime, &js_sys::Array::of1(&JsValue::from_str(text)))
+}
+
+/// Offer `bytes` as a download named `name` (a binary file such as a saved model).
+pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    offer(
+        name,
+        mime,
+        &js_sys::Array::of1(&js_sys::Uint8Array::from(bytes)),
+    )
+}
+
+fn offer(name: &str, mime: &str, parts: &js_sys::Array) -> Result<(), String> {
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(js_err)?;
+    let blob =
+        web_sys::Blob::new_with_buffer_source_sequence_and_options(parts, &opts).map_err(js_err)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_err)?;
     let doc = web_sys::window()
         .and_then(|w| w.document())

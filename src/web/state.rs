@@ -96,6 +96,8 @@ pub struct PageState {
     pub selected: RwSignal<Option<usize>>,
     pub tune: RwSignal<TuneState>,
     pub newtrack: RwSignal<Option<NewTrack>>,
+    /// The song path on show (catalog indices, start first), drawn on the map.
+    pub path: RwSignal<Vec<usize>>,
     /// True once the stored likes were read (saving before would overwrite them).
     pub restored: RwSignal<bool>,
     /// The recommendations for the current likes, dislikes, options and engine.
@@ -140,6 +142,7 @@ impl PageState {
             selected: RwSignal::new(None),
             tune: RwSignal::new(TuneState::default()),
             newtrack: RwSignal::new(None),
+            path: RwSignal::new(Vec::new()),
             restored: RwSignal::new(false),
             recs,
         }

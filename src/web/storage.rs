@@ -1,8 +1,9 @@
-//! localStorage I/O for the likes and the tuned head. The format lives in
-//! `crate::listener::likes`; this module only reads and writes strings, and turns any
-//! failure into a notice.
+//! localStorage I/O for the likes, the tuned head and what it was tuned on. The formats live in
+//! `crate::listener::likes` and `crate::listener::personal`; this module only reads and writes
+//! strings, and turns any failure into a notice.
 
 use crate::listener::likes::{self, Stored};
+use crate::listener::personal;
 
 fn store() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -67,5 +68,22 @@ pub fn save_head(bytes: Option<&[u8]>) {
                 let _ = s.remove_item(likes::HEAD_KEY);
             }
         }
+    }
+}
+
+/// What the stored tuned head was tuned on (the likes part of "Save my model"); None when the
+/// head predates this record or nothing is stored.
+pub fn load_tuned_on() -> Option<Stored> {
+    let text = store()?.get_item(personal::TUNED_ON_KEY).ok()??;
+    Stored::from_json(&text).ok()
+}
+
+/// Keep (or, with None, forget) what the tuned head was tuned on.
+pub fn save_tuned_on(st: Option<&Stored>) {
+    if let Some(s) = store() {
+        let _ = match st {
+            Some(st) => s.set_item(personal::TUNED_ON_KEY, &st.to_json()),
+            None => s.remove_item(personal::TUNED_ON_KEY),
+        };
     }
 }

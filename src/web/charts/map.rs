@@ -1,5 +1,6 @@
 //! The 2-D map of the embedding: every track's 32-d embedding projected by PCA (fitted once,
-//! on first use), with the likes, the recommendations, the selection and a placed new track on top.
+//! on first use), with the likes, the recommendations, the song path (a numbered line), the
+//! selection and a placed new track on top.
 
 use std::cell::RefCell;
 
@@ -99,7 +100,7 @@ pub fn MapView() -> impl IntoView {
     };
     view! {
         <p class="muted">"Every track's 32-d embedding, projected to 2-D by PCA (a sample of the catalog in grey-ish genre colours). "
-            <span class="key like-key">"● your likes"</span>" "<span class="key rec-key">"● recommendations"</span>" "<span class="key new-key">"★ new track"</span></p>
+            <span class="key like-key">"● your likes"</span>" "<span class="key rec-key">"● recommendations"</span>" "<span class="key new-key">"★ new track"</span>" "<span class="key path-key">"① song path"</span></p>
         <svg class="map" viewBox=format!("0 0 {W} {H}") role="img" aria-label="2-D map of the embedding" data-testid="map">
             <rect x="0" y="0" width=W height=H class="plot-bg"/>
             <g class="bg-points">{background}</g>
@@ -111,6 +112,30 @@ pub fn MapView() -> impl IntoView {
             <g class="like-points">
                 <For each=move || st.likes.get() key=|&i| i let:i>{marker(i, "like-pt", 6.0)}</For>
             </g>
+            // the path on top of the likes: its first step is often a like
+            {move || st.path.with(|p| (p.len() > 1).then(|| {
+                let pts: Vec<(f32, f32)> = p.iter().map(|&i| point_of(i)).collect();
+                let line = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
+                let (first, _) = track_name(p[0]);
+                let (last, _) = track_name(p[p.len() - 1]);
+                let n = p.len();
+                let steps = p.iter().zip(pts).enumerate().map(|(k, (&i, (x, y)))| {
+                    let (name, artist) = track_name(i);
+                    view! {
+                        <g class="path-step" data-index=k>
+                            <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="7" class="path-pt"><title>{format!("{}. {name} — {artist}", k + 1)}</title></circle>
+                            <text x=format!("{x:.1}") y=format!("{:.1}", y + 3.5) text-anchor="middle" class="path-num" aria-hidden="true">{k + 1}</text>
+                        </g>
+                    }
+                }).collect_view();
+                view! {
+                    <g class="path-layer" data-testid="map-path" data-steps=n role="img"
+                        aria-label=format!("Song path of {n} tracks from {first} to {last}")>
+                        <polyline points=line class="path-line"/>
+                        {steps}
+                    </g>
+                }
+            }))}
             {move || st.newtrack.get().map(|nt| {
                 let (x, y) = screen(nt.pos);
                 view! { <text x=x y={y + 6.0} class="new-pt" text-anchor="middle">"★"<title>"your new track"</title></text> }

@@ -7,6 +7,7 @@ use super::controls::Controls;
 use super::import::{provide_import_state, ImportCsv};
 use super::likes::LikesList;
 use super::newtrack::NewTrackForm;
+use super::path::SongPathPanel;
 use super::recs::Recommendations;
 use super::search::SearchBox;
 use super::status::{LoadingOrError, Notices, StatusLine};
@@ -69,6 +70,10 @@ pub fn App(cfg: Config) -> impl IntoView {
                 <section class="panel tune-panel" aria-label="Tune to me">
                     <h2>"4 · Tune to me"</h2>
                     <Tune/>
+                </section>
+                <section class="panel path-panel" aria-label="Song path">
+                    <h2>"Song path"</h2>
+                    <SongPathPanel/>
                 </section>
                 <section class="panel map-panel" aria-label="Embedding map">
                     <h2>"Map of the catalog"</h2>

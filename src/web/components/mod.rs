@@ -1,5 +1,6 @@
 //! The page's components, one file per panel: the layout (`app`), status and notices, search,
-//! the likes list, the CSV import, the recommendations, the result controls, the fine-tune and the new-track form.
+//! the likes list, the CSV import, the recommendations, the result controls, the fine-tune (with
+//! saving and loading the tuned model), the song path and the new-track form.
 //!
 //! Components read and change `state::PageState` through its methods and reach the engine only
 //! through `slot`; they must not know how the engine ranks, nor localStorage's format (`storage`
@@ -10,6 +11,7 @@ mod controls;
 mod import;
 mod likes;
 mod newtrack;
+mod path;
 mod recs;
 mod search;
 mod status;

@@ -1,14 +1,18 @@
 //! "Tune to me": the fine-tune of the rating head on the likes, run in slices that yield to the
-//! event loop, with progress, the live loss curve, a before/after comparison and a reset.
+//! event loop, with progress, the live loss curve, a before/after comparison and a reset; "Save my
+//! model" / "Load my model" (the tuned head with the likes it was tuned on, as one file) and what
+//! the tuned model learned.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::listener::likes::Stored;
+use crate::listener::personal;
 use crate::model::tuned;
-use crate::recommend::Recommender;
-use crate::web::charts::LossCurve;
+use crate::recommend::{Options, Recommender};
+use crate::web::charts::{LearnedChart, LossCurve};
 use crate::web::display::track_name;
-use crate::web::load::{now, yield_now};
+use crate::web::load::{download_bytes, js_err, now, yield_now};
 use crate::web::slot::{with_engine, with_engine_mut};
 use crate::web::state::{PageState, TuneState};
 use crate::web::storage;
@@ -27,6 +31,7 @@ fn start_tune(st: PageState) {
         return;
     }
     let d = st.dislikes.get_untracked();
+    let tuned_on = ratings(st);
     st.tune.set(TuneState {
         running: true,
         before: st.top_untracked(COMPARE),
@@ -62,6 +67,7 @@ fn start_tune(st: PageState) {
         let bytes = with_engine(|e| tuned::to_bytes(&head, e.shipped_head()));
         with_engine_mut(|e| e.set_head(Some(head)));
         storage::save_head(bytes.as_deref());
+        storage::save_tuned_on(Some(&tuned_on));
         st.engine_changed();
         let after = st.top_untracked(COMPARE);
         let ms = now() - t0;
@@ -80,9 +86,100 @@ fn start_tune(st: PageState) {
 fn reset_tune(st: PageState) {
     with_engine_mut(|e| e.set_head(None));
     storage::save_head(None);
+    storage::save_tuned_on(None);
     st.tune.set(TuneState::default());
     st.engine_changed();
     st.notice("The tuned model was reset to the shipped one.");
+}
+
+/// The listener's ratings now, as stored (ids, bans, the cap per artist when not the default).
+fn ratings(st: PageState) -> Stored {
+    let mut s = Stored::new(
+        st.ids(&st.likes.get_untracked()),
+        st.ids(&st.dislikes.get_untracked()),
+    );
+    s.banned_artists = st.banned.get_untracked();
+    let cap = st.opts.with_untracked(|o| o.max_per_artist);
+    s.max_per_artist = (cap != Options::MAX_PER_ARTIST).then_some(cap);
+    s
+}
+
+/// "Save my model": the tuned head and what it was tuned on (the current ratings when a head
+/// restored from an older page has no record of it), as one file.
+fn save_model(st: PageState) {
+    let on = storage::load_tuned_on().unwrap_or_else(|| ratings(st));
+    let Some(bytes) = with_engine(|e| {
+        e.is_tuned()
+            .then(|| personal::to_bytes(&on, e.head(), e.shipped_head()))
+    })
+    .flatten() else {
+        st.notice("Tune the model first: there is no tuned model to save.");
+        return;
+    };
+    match download_bytes(personal::FILE_NAME, "application/octet-stream", &bytes) {
+        Ok(()) => st.notice(format!(
+            "Saved your model, tuned on {} likes ({} kB). Load it on another device under “Load my model”.",
+            on.likes.len(),
+            bytes.len().div_ceil(1024)
+        )),
+        Err(e) => st.notice(format!("Saving failed: {e}")),
+    }
+}
+
+/// "Load my model": install the file's head and merge its ratings into the listener's, saying
+/// what happened. Nothing the listener has is lost; a refused file changes nothing.
+fn load_model(st: PageState, bytes: Result<Vec<u8>, String>) {
+    let loaded = bytes.and_then(|b| {
+        with_engine(|e| personal::from_bytes(&b, e.shipped_head()).map_err(|e| e.to_string()))
+            .unwrap_or_else(|| Err("the page is not ready".into()))
+    });
+    let p = match loaded {
+        Ok(p) => p,
+        Err(e) => {
+            st.notice(format!("Could not load the model: {e}."));
+            return;
+        }
+    };
+    let merged = personal::merge(&ratings(st), &p.likes);
+    let before = st.likes.with_untracked(Vec::len);
+    let (likes, missing_l) = st.indices(&merged.stored.likes);
+    let (dislikes, missing_d) = st.indices(&merged.stored.dislikes);
+    let added = likes.len().saturating_sub(before);
+    st.likes.set(likes);
+    st.dislikes.set(dislikes);
+    st.banned.set(merged.stored.banned_artists.clone());
+    if let Some(cap) = merged.stored.max_per_artist {
+        st.opts.update(|o| o.max_per_artist = cap);
+    }
+    let bytes = with_engine(|e| tuned::to_bytes(&p.head, e.shipped_head()));
+    with_engine_mut(|e| e.set_head(Some(p.head)));
+    storage::save_head(bytes.as_deref());
+    storage::save_tuned_on(Some(&p.likes));
+    st.tune.set(TuneState {
+        tuned: true,
+        ..Default::default()
+    });
+    st.engine_changed();
+    let mut msg = format!(
+        "Loaded a model tuned on {} likes; {added} likes added",
+        p.likes.likes.len()
+    );
+    if merged.dislikes_added > 0 {
+        msg += &format!(", {} dislikes added", merged.dislikes_added);
+    }
+    if merged.bans_added > 0 {
+        msg += &format!(", {} artists never recommended", merged.bans_added);
+    }
+    if missing_l + missing_d > 0 {
+        msg += &format!(" ({} tracks not in this catalog)", missing_l + missing_d);
+    }
+    if merged.conflicts > 0 {
+        msg += &format!(
+            " ({} tracks you had rated the other way kept your rating)",
+            merged.conflicts
+        );
+    }
+    st.notice(msg + ".");
 }
 
 fn status_text(t: &TuneState) -> String {
@@ -98,7 +195,7 @@ fn status_text(t: &TuneState) -> String {
             t.longest_slice_ms
         )
     } else if t.tuned {
-        "using your tuned model (restored from this browser)".to_string()
+        "using your tuned model (restored or loaded)".to_string()
     } else {
         "using the shipped model".to_string()
     }
@@ -131,6 +228,23 @@ fn Compare(before: Vec<usize>, after: Vec<usize>) -> impl IntoView {
 #[component]
 pub fn Tune() -> impl IntoView {
     let st = expect_context::<PageState>();
+    let file_ref = NodeRef::<leptos::html::Input>::new();
+    let on_file = move |_| {
+        let Some(input) = file_ref.get_untracked() else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        spawn_local(async move {
+            let bytes = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+                .await
+                .map(|b| js_sys::Uint8Array::new(&b).to_vec())
+                .map_err(|e| format!("the file could not be read ({})", js_err(e)));
+            load_model(st, bytes);
+        });
+    };
     view! {
         <p class="muted">"Fine-tunes the rating head on your likes (and dislikes) right here, in small steps that keep the page responsive."</p>
         <div class="row-actions">
@@ -142,5 +256,15 @@ pub fn Tune() -> impl IntoView {
         <progress max="100" value=move || st.tune.with(|t| t.progress * 100.0) aria-label="Fine-tune progress"></progress>
         <LossCurve/>
         {move || st.tune.with(|t| (!t.after.is_empty()).then(|| view! { <Compare before=t.before.clone() after=t.after.clone()/> }))}
+        <div class="row-actions carry">
+            <button id="save-model" prop:disabled=move || st.tune.with(|t| t.running || !t.tuned)
+                on:click=move |_| save_model(st)>"Save my model"</button>
+            <label class="button">"Load my model…"
+                <input id="load-model" type="file" accept=".slmodel,application/octet-stream" class="sr-only"
+                    node_ref=file_ref on:change=on_file aria-label="Load my model from a file"/>
+            </label>
+        </div>
+        <p class="muted">"Your tuned model and the likes it learned from, as one file: load it in another browser to carry it there (your likes there are kept)."</p>
+        <LearnedChart/>
     }
 }
