@@ -9,7 +9,7 @@ await mount(document.getElementById("soundalike-widget"), {
   weightsUrl: "weights.bin",
   // Spotify ids: Adele's "Someone Like You", Bon Iver's "Holocene"; seeds may also be searches
   likes: ["6QPKYGnAW9QozVz2dSWqRg", "4fbvXwMTXPWaFyaMWUm9CR"],
-  seeds: ["Skinny Love"],
+  seeds: ["Chasing Cars Snow Patrol"],
   count: 6,
   title: "If you like these, try…",
 });

@@ -43,10 +43,58 @@ pub enum WidgetError {
         id: String,
         unknown: usize,
     },
+    /// A key `mount` does not know (serde-wasm-bindgen reads only the known ones, so it is checked here).
+    #[error("unknown option `{0}` (the options are {OPTIONS})")]
+    UnknownOption(String),
+    #[error("give count or k, not both")]
+    CountAndK,
+    #[error("{key} must be an array of strings, got a {got}")]
+    NotAList { key: &'static str, got: String },
     #[error("{at} must be a whole number from 1 to {MAX_COUNT}, got {got:?}")]
     Count { at: &'static str, got: String },
     #[error("Could not load recommendations: {0}")]
     Load(String),
+}
+
+/// The keys `mount` reads, as the error for an unknown one lists them.
+const OPTIONS: &str = "catalogUrl, weightsUrl, likes, seeds, count (or k), title";
+const KEYS: [&str; 7] = [
+    "catalogUrl",
+    "weightsUrl",
+    "likes",
+    "seeds",
+    "count",
+    "k",
+    "title",
+];
+
+/// A misspelt key is an error, not an option silently ignored; a list must be a list.
+fn check_keys(options: &JsValue) -> Result<(), WidgetError> {
+    let Some(obj) = options.dyn_ref::<js_sys::Object>() else {
+        return Ok(()); // not an object: serde names the wrong type
+    };
+    let keys: Vec<String> = js_sys::Object::keys(obj)
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect();
+    if let Some(k) = keys.iter().find(|k| !KEYS.contains(&k.as_str())) {
+        return Err(WidgetError::UnknownOption(k.clone()));
+    }
+    if keys.iter().any(|k| k == "count") && keys.iter().any(|k| k == "k") {
+        return Err(WidgetError::CountAndK);
+    }
+    for key in ["likes", "seeds"] {
+        let v = js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+        if !v.is_undefined() && !js_sys::Array::is_array(&v) {
+            let got = if v.is_null() {
+                "null".to_string()
+            } else {
+                v.js_typeof().as_string().unwrap_or_default()
+            };
+            return Err(WidgetError::NotAList { key, got });
+        }
+    }
+    Ok(())
 }
 
 /// A number as JavaScript or an HTML attribute gives it.
@@ -59,7 +107,7 @@ enum Number {
 
 /// The options exactly as the host wrote them.
 #[derive(Debug, Deserialize, Default)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[serde(rename_all = "camelCase", default)]
 struct Raw {
     catalog_url: Option<String>,
     weights_url: Option<String>,
@@ -360,8 +408,10 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> js_sys::Promise
     let raw = if options.is_undefined() || options.is_null() {
         Ok(Raw::default())
     } else {
-        serde_wasm_bindgen::from_value::<Raw>(options)
-            .map_err(|e| WidgetError::Options(e.to_string()))
+        check_keys(&options).and_then(|()| {
+            serde_wasm_bindgen::from_value::<Raw>(options)
+                .map_err(|e| WidgetError::Options(e.to_string()))
+        })
     };
     mount_checked(element, raw.and_then(|r| check(r, Source::Js)))
 }

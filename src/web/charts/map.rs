@@ -110,7 +110,7 @@ pub fn MapView() -> impl IntoView {
         let path = st.path.with(Vec::len);
         format!(
             "{drawn} of {n} tracks are drawn as small points coloured by genre ({} genres). \
-             Marked on top: your likes ({likes}) and the recommendations ({recs}){}{}. \
+             Marked on top: {likes} liked and {recs} recommended tracks{}{}. \
              Each marked track is a button (Tab to it, Enter selects it).",
             genre_count,
             if path > 1 {
