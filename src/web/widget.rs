@@ -409,8 +409,11 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> js_sys::Promise
         Ok(Raw::default())
     } else {
         check_keys(&options).and_then(|()| {
-            serde_wasm_bindgen::from_value::<Raw>(options)
-                .map_err(|e| WidgetError::Options(e.to_string()))
+            serde_wasm_bindgen::from_value::<Raw>(options).map_err(|e| {
+                // the message of a JS Error, without its "Error: " prefix
+                let m = e.to_string();
+                WidgetError::Options(m.strip_prefix("Error: ").unwrap_or(&m).to_string())
+            })
         })
     };
     mount_checked(element, raw.and_then(|r| check(r, Source::Js)))

@@ -87,7 +87,7 @@ test("mount(el, { likes }) recommends from the host's Spotify ids; bad options a
     [{ like: [SOMEONE] }, /^unknown option `like` \(the options are catalogUrl, weightsUrl, likes, seeds, count \(or k\), title\)$/],
     [{ likes: [SOMEONE], count: 3, k: 3 }, /^give count or k, not both$/],
     [{ likes: SOMEONE }, /^likes must be an array of strings, got a string$/],
-    [{ likes: [SOMEONE, 7] }, /^bad options: invalid type: integer `7`, expected a string$/],
+    [{ likes: [SOMEONE, 7] }, /^bad options: invalid type: floating point `7.0`, expected a string$/],
   ];
   for (const [options, message] of cases) {
     const r = await mountWith(page, options);
