@@ -36,8 +36,8 @@ if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; 
 fi
 
 # 4. binaryen from npm (Debian's 108 breaks wasm-bindgen's externref table) and playwright-core.
-if [ ! -x node_modules/.bin/wasm-opt ] || ! node_modules/.bin/wasm-opt --version | grep -q "version $BINARYEN_VERSION"; then
-  say "installing npm packages (binaryen $BINARYEN_VERSION, playwright-core)"
+if [ ! -x node_modules/.bin/wasm-opt ] || ! node_modules/.bin/wasm-opt --version | grep -q "version $BINARYEN_VERSION" || [ ! -d node_modules/axe-core ]; then
+  say "installing npm packages (binaryen $BINARYEN_VERSION, playwright-core, axe-core)"
   npm ci --no-audit --no-fund
 fi
 

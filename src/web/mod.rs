@@ -28,8 +28,9 @@ pub mod yours;
 
 pub use slot::{set_engine, with_engine, with_engine_mut};
 
-/// Entry point of the wasm: mount the page when `#soundalike-app` exists
-/// (the widget is mounted from JavaScript through `widget::mount`).
+/// Entry point of the wasm: mount the page when `#soundalike-app` exists, else a widget in every
+/// element marked `data-soundalike` (the widget is also mounted from JavaScript through
+/// `widget::mount`).
 pub fn start() {
     console_error_panic_hook::set_once();
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
@@ -45,5 +46,8 @@ pub fn start() {
             })
             .forget();
         }
+    } else {
+        // errors are shown inside each element; the promise is for callers of mountAll
+        let _ = widget::mount_all();
     }
 }

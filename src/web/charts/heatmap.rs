@@ -1,13 +1,16 @@
-//! The 16×16 heatmap of Pearson correlations between the features, over the loaded catalog.
+//! The 16×16 heatmap of Pearson correlations between the features, over the loaded catalog, with
+//! its text alternatives: a summary (the strongest pairs) as the chart's name and the whole
+//! matrix as a table.
 
 use leptos::prelude::*;
 
-use crate::catalog::analysis::correlation_matrix;
-use crate::catalog::features::N_FEATURES;
+use crate::catalog::analysis::{correlation_matrix, strongest_pairs};
+use crate::catalog::features::{FEATURE_NAMES, N_FEATURES};
 use crate::web::display::pretty_feature;
 use crate::web::slot::with_engine;
 
-/// Diverging colour: blue (−1), white (0), red (+1).
+/// Diverging colour: blue (−1), white (0), red (+1). The `fill` attribute, for where CSS
+/// custom properties are not applied (a saved SVG).
 fn heat_color(v: f32) -> String {
     let v = v.clamp(-1.0, 1.0);
     let (r, g, b) = if v >= 0.0 {
@@ -16,6 +19,26 @@ fn heat_color(v: f32) -> String {
         (255.0 * (1.0 + v * 0.85), 255.0 * (1.0 + v * 0.6), 255.0)
     };
     format!("rgb({r:.0},{g:.0},{b:.0})")
+}
+
+/// The same scale in the theme's colours (`--hm-neg`, `--hm-zero`, `--hm-pos` in style.css), so
+/// that 0 is the panel's own background in light and dark.
+fn heat_style(v: f32) -> String {
+    let v = v.clamp(-1.0, 1.0);
+    let end = if v >= 0.0 { "--hm-pos" } else { "--hm-neg" };
+    format!(
+        "fill:color-mix(in srgb,var({end}) {:.0}%,var(--hm-zero))",
+        v.abs() * 100.0
+    )
+}
+
+/// A feature's display name from its column name.
+fn pretty(name: &str) -> String {
+    FEATURE_NAMES
+        .iter()
+        .position(|n| *n == name)
+        .map(pretty_feature)
+        .unwrap_or_else(|| name.to_string())
 }
 
 const CELL: f32 = 22.0;
@@ -27,6 +50,14 @@ pub fn Heatmap() -> impl IntoView {
     let m = with_engine(|e| correlation_matrix(&e.catalog().features)).unwrap_or_default();
     let size = CELL * N_FEATURES as f32;
     let hover = RwSignal::new(String::from("Hover a cell to read the correlation."));
+    let strongest = strongest_pairs(&m, 3)
+        .iter()
+        .map(|p| format!("{} × {} {:+.2}", pretty(p.a), pretty(p.b), p.r))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let summary = format!(
+        "Heatmap of the correlations between the 16 features; strongest pairs: {strongest}. The full matrix is in the table below."
+    );
     let labels = (0..N_FEATURES)
         .map(|i| {
             view! {
@@ -45,20 +76,42 @@ pub fn Heatmap() -> impl IntoView {
                 let title = msg.clone();
                 view! {
                     <rect x={LEFT + CELL * j as f32} y={TOP + CELL * i as f32} width={CELL - 1.0} height={CELL - 1.0}
-                        fill=heat_color(v) on:mouseenter=move |_| hover.set(msg.clone())>
+                        fill=heat_color(v) style=heat_style(v) on:mouseenter=move |_| hover.set(msg.clone())>
                         <title>{title}</title>
                     </rect>
                 }
             })
         })
         .collect_view();
+    let table_rows = m
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            view! {
+                <tr>
+                    <th scope="row">{pretty_feature(i)}</th>
+                    {row.iter().map(|v| view! { <td>{format!("{v:+.2}")}</td> }).collect_view()}
+                </tr>
+            }
+        })
+        .collect_view();
     view! {
         <svg class="heatmap" viewBox=format!("0 0 {} {}", LEFT + size + 8.0, TOP + size + 130.0) role="img"
-            aria-label="Correlations between the 16 features" data-testid="heatmap">
+            aria-label=summary data-testid="heatmap">
             {labels}
             {cells}
         </svg>
         <p class="muted" aria-live="polite">{move || hover.get()}</p>
         <p class="legend"><span class="sw neg"></span>" −1 " <span class="sw zero"></span>" 0 " <span class="sw pos"></span>" +1 (Pearson, over the loaded catalog)"</p>
+        <details class="as-table">
+            <summary>"The correlations as a table"</summary>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Correlation table">
+                <table data-testid="heatmap-table">
+                    <caption class="sr-only">"Pearson correlation between each pair of features, over the loaded catalog"</caption>
+                    <thead><tr><td></td>{(0..N_FEATURES).map(|j| view! { <th scope="col">{pretty_feature(j)}</th> }).collect_view()}</tr></thead>
+                    <tbody>{table_rows}</tbody>
+                </table>
+            </div>
+        </details>
     }
 }

@@ -1,6 +1,7 @@
 //! The 2-D map of the embedding: every track's 32-d embedding projected by PCA (fitted once,
 //! on first use), with the likes, the recommendations, the song path (a numbered line), the
-//! selection and a placed new track on top.
+//! selection and a placed new track on top. Colours come from the theme (classes styled in
+//! style.css); a visually hidden summary describes the map, and every marked track is a button.
 
 use std::cell::RefCell;
 
@@ -63,9 +64,8 @@ fn point_of(i: usize) -> (f32, f32) {
     screen(p)
 }
 
-const PALETTE: [&str; 8] = [
-    "#7aa6c2", "#e3a869", "#9ccf8f", "#d98fa8", "#b49ddb", "#e6d37a", "#8fd0cb", "#c7b299",
-];
+/// Genre colours: classes `g0`…`g7`, coloured per theme in style.css.
+const GENRE_COLOURS: usize = 8;
 
 #[component]
 pub fn MapView() -> impl IntoView {
@@ -73,44 +73,73 @@ pub fn MapView() -> impl IntoView {
     ensure_map();
     let n = with_engine(|e| e.len()).unwrap_or(0);
     let stride = (n / 2500).max(1);
-    let genres = with_engine(|e| e.genres().to_vec()).unwrap_or_default();
+    let genre_count = with_engine(|e| e.genres().len()).unwrap_or(0);
     let background = (0..n)
         .step_by(stride)
         .map(|i| {
             let (x, y) = point_of(i);
             let g = with_engine(|e| e.genre_of(i)).unwrap_or(0);
             view! {
-                <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="1.6" fill=PALETTE[g % PALETTE.len()] class="pt"
+                <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="1.6" class=format!("pt g{}", g % GENRE_COLOURS)
                     on:click=move |_| st.select(i)/>
             }
         })
         .collect_view();
+    let drawn = n.div_ceil(stride);
     let hover = RwSignal::new(None::<usize>);
-    let marker = move |i: usize, class: &'static str, r: f32| {
+    let marker = move |i: usize, class: &'static str, r: f32, what: &'static str| {
         let (x, y) = point_of(i);
         let (name, artist) = track_name(i);
         view! {
-            <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r=r class=class tabindex="0"
+            <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r=r class=class tabindex="0" role="button"
+                aria-label=format!("{what}: {name} — {artist}")
                 on:mouseenter=move |_| hover.set(Some(i)) on:mouseleave=move |_| hover.set(None)
+                on:focus=move |_| hover.set(Some(i)) on:blur=move |_| hover.set(None)
                 on:click=move |_| st.select(i)
-                on:keydown=move |ev: web_sys::KeyboardEvent| { if ev.key() == "Enter" { st.select(i) } }>
+                on:keydown=move |ev: web_sys::KeyboardEvent| {
+                    if ev.key() == "Enter" || ev.key() == " " { ev.prevent_default(); st.select(i) }
+                }>
                 <title>{format!("{name} — {artist}")}</title>
             </circle>
         }
     };
+    // the map's text alternative: what is drawn and what is marked (the marks are buttons)
+    let summary = move || {
+        let likes = st.likes.with(Vec::len);
+        let recs = st.recs.with(Vec::len);
+        let path = st.path.with(Vec::len);
+        format!(
+            "{drawn} of {n} tracks are drawn as small points coloured by genre ({} genres). \
+             Marked on top: {likes} liked and {recs} recommended tracks{}{}. \
+             Each marked track is a button (Tab to it, Enter selects it).",
+            genre_count,
+            if path > 1 {
+                format!(", and a song path of {path} tracks")
+            } else {
+                String::new()
+            },
+            if st.newtrack.with(Option::is_some) {
+                ", and your new track (★)"
+            } else {
+                ""
+            },
+        )
+    };
     view! {
         <p class="muted">"Every track's 32-d embedding, projected to 2-D by PCA (a sample of the catalog in grey-ish genre colours). "
             <span class="key like-key">"● your likes"</span>" "<span class="key rec-key">"● recommendations"</span>" "<span class="key new-key">"★ new track"</span>" "<span class="key path-key">"① song path"</span></p>
-        <svg class="map" viewBox=format!("0 0 {W} {H}") role="img" aria-label="2-D map of the embedding" data-testid="map">
+        <p id="map-summary" class="sr-only" data-testid="map-summary">{summary}</p>
+        <svg class="map" viewBox=format!("0 0 {W} {H}") role="group" aria-label="2-D map of the embedding"
+            aria-describedby="map-summary" data-testid="map">
             <rect x="0" y="0" width=W height=H class="plot-bg"/>
-            <g class="bg-points">{background}</g>
+            <g class="bg-points" aria-hidden="true">{background}</g>
             <g class="rec-points">
                 <For each=move || st.recs.with(|r| r.iter().map(|r| r.index).collect::<Vec<_>>()) key=|&i| i let:i>
-                    {marker(i, "rec-pt", 4.5)}
+                    {marker(i, "rec-pt", 4.5, "Recommendation")}
                 </For>
             </g>
             <g class="like-points">
-                <For each=move || st.likes.get() key=|&i| i let:i>{marker(i, "like-pt", 6.0)}</For>
+                <For each=move || st.likes.get() key=|&i| i let:i>{marker(i, "like-pt", 6.0, "Your like")}</For>
             </g>
             // the path on top of the likes: its first step is often a like
             {move || st.path.with(|p| (p.len() > 1).then(|| {
@@ -154,7 +183,7 @@ pub fn MapView() -> impl IntoView {
                 }
                 None => view! { <span class="muted">"Hover or click a point to see the track."</span> }.into_any(),
             }}
-            {move || format!(" ({} genres)", genres.len())}
+            {move || format!(" ({genre_count} genres)")}
         </div>
     }
 }

@@ -150,10 +150,11 @@ pub fn LikesList() -> impl IntoView {
 fn LikeChip(i: usize) -> impl IntoView {
     let st = expect_context::<PageState>();
     let (name, artist) = track_name(i);
+    let remove = format!("Remove {name} from your likes");
     view! {
         <li class="chip">
             <span class="title">{name}</span><span class="artist">{artist}</span>
-            <button class="icon" aria-label="Remove" title="Remove" on:click=move |_| st.unrate(i)>"×"</button>
+            <button class="icon" aria-label=remove title="Remove" on:click=move |_| st.unrate(i)>"×"</button>
         </li>
     }
 }

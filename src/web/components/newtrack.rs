@@ -53,7 +53,7 @@ pub fn NewTrackForm() -> impl IntoView {
     };
     view! {
         <p class="muted">"For labels: paste a CSV row (the 9 audio features danceability, energy, loudness, speechiness, acousticness, instrumentalness, liveness, valence, tempo — or a full TidyTuesday row, or a header line plus a row) to see where a track lands and which catalog tracks it sits next to."</p>
-        <textarea id="newtrack-input" rows="3" placeholder=EXAMPLE prop:value=move || text.get()
+        <textarea id="newtrack-input" rows="3" aria-label="A CSV row or the 9 audio features" placeholder=EXAMPLE prop:value=move || text.get()
             on:input=move |ev| text.set(event_target_value(&ev))></textarea>
         <label class="inline">"Release year (optional) "
             <input id="newtrack-year" type="text" inputmode="numeric" size="6" placeholder="2008"

@@ -95,8 +95,8 @@ pub fn SongPathPanel() -> impl IntoView {
             <li class="hit" data-id=track_id(i)>
                 <span class="t"><span class="title">{name}</span>" "<span class="artist">{artist}</span>
                     " "<span class="meta">{track_meta(i)}</span></span>
-                <button class="path-from" aria-label=format!("Start the path at {n1}") on:click=move |_| from.set(Some(i))>"From"</button>
-                <button class="path-to" aria-label=format!("End the path at {n2}") on:click=move |_| to.set(Some(i))>"To"</button>
+                <button class="path-from" aria-label=format!("From {n1} (start of the path)") on:click=move |_| from.set(Some(i))>"From"</button>
+                <button class="path-to" aria-label=format!("To {n2} (end of the path)") on:click=move |_| to.set(Some(i))>"To"</button>
             </li>
         }
     };

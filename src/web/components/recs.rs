@@ -32,7 +32,8 @@ const FORMATS: [(&str, &str, &str, &str); 4] = [
         "application/json",
     ),
     (
-        "Spotify URIs",
+        // the visible text is part of the accessible name (WCAG 2.5.3, "label in name")
+        "Spotify track URIs",
         "Export the list as Spotify track URIs",
         "soundalike-spotify-uris.txt",
         "text/plain",
@@ -158,7 +159,7 @@ fn RecRow(rec: Rec) -> impl IntoView {
                 <RateButtons i=i/>
             </div>
             <a class="open-spotify" href=spotify_url(&track_id(i)) target="_blank" rel="noopener noreferrer"
-                aria-label=open_label>"open in Spotify ↗"</a>
+                aria-label=open_label>"Spotify ↗"</a>
             {because}
             // bars explain a match with the listener's taste: none before the first like
             {has_because.then(|| view! { <Bars contrib=rec.contrib/> })}
@@ -171,7 +172,23 @@ pub fn Recommendations() -> impl IntoView {
     let st = expect_context::<PageState>();
     let cold = move || st.likes.with(|l| l.is_empty());
     let any = move || st.recs.with(|r| !r.is_empty());
+    // what a screen reader hears when the list changes (after a like, a slider, a tune)
+    let spoken = move || {
+        st.recs.with(|r| match r.first() {
+            None => "No track passes the current filters.".to_string(),
+            Some(top) => {
+                let (name, artist) = track_name(top.index);
+                let what = if cold() {
+                    "popular tracks shown"
+                } else {
+                    "recommendations updated"
+                };
+                format!("{} {what}; first: {name} by {artist}.", r.len())
+            }
+        })
+    };
     view! {
+        <p class="sr-only" role="status" data-testid="recs-live">{spoken}</p>
         {move || cold().then(|| view! {
             <p class="hint cold" data-testid="cold-hint">"You have no likes yet, so here are popular tracks across genres. Like a few tracks to make these yours."</p>
         })}

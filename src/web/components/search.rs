@@ -1,4 +1,5 @@
-//! Search as you type over titles and artists: ↑/↓ move, Enter likes, Esc clears.
+//! Search as you type over titles and artists: ↑/↓ move (the active hit is spoken through a
+//! live region), Enter likes, Esc clears.
 
 use leptos::prelude::*;
 
@@ -68,24 +69,40 @@ pub fn SearchBox() -> impl IntoView {
         }
     };
     let no_match = move || query.with(|q| !q.trim().is_empty()) && hits.with(|h| h.is_empty());
+    // what a screen reader hears as ↑/↓ move: the rows hold buttons, so they are a plain list
+    // (options of a listbox may not contain buttons) and the active one is spoken from here
+    let spoken = move || {
+        let n = hits.with(|h| h.len());
+        match active
+            .get()
+            .and_then(|a| hits.with(|h| h.get(a).copied()).map(|i| (a, i)))
+        {
+            Some((a, i)) => {
+                let (name, artist) = track_name(i);
+                format!("{name} by {artist}, {} of {n}. Enter likes it.", a + 1)
+            }
+            None if no_match() => "No track matches.".to_string(),
+            None => String::new(),
+        }
+    };
     view! {
-        <div class="search">
+        <div class="search" role="search">
             <label for="search-input" class="sr-only">"Search by title or artist"</label>
             <input id="search-input" type="search" autocomplete="off" spellcheck="false"
-                placeholder="Search by title or artist…" role="combobox" aria-controls="search-results"
-                aria-expanded=move || (!hits.with(|h| h.is_empty())).to_string()
-                aria-activedescendant=move || active.get().map(|a| format!("hit-{a}")).unwrap_or_default()
+                placeholder="Search by title or artist…" aria-controls="search-results"
+                aria-describedby="search-help"
                 prop:value=move || query.get()
                 on:input=move |ev| run(event_target_value(&ev))
                 on:keydown=on_key/>
-            <p class="search-help">"↑/↓ to move, Enter to like, Esc to clear"
+            <p class="search-help" id="search-help">"↑/↓ to move, Enter to like, Esc to clear"
                 {move || if query.with(|q| !q.is_empty()) { format!(" · {} results in {:.1} ms", hits.with(|h| h.len()), took.get()) } else { String::new() }}
             </p>
-            <ul id="search-results" class="results" role="listbox">
+            <p class="sr-only" aria-live="polite" data-testid="search-live">{spoken}</p>
+            <ul id="search-results" class="results" aria-label="Search results">
                 <Show when=no_match>
                     <li class="empty">"No track matches “" {move || query.get()} "”."</li>
                 </Show>
-                // keyed by position and track: the position names the row for aria-activedescendant
+                // keyed by position and track: the position names the row (id hit-k)
                 <For each=move || hits.get().into_iter().enumerate() key=|&hit| hit
                     children=move |(k, i)| view! { <SearchHit k=k i=i active=active/> }/>
             </ul>
@@ -98,8 +115,7 @@ pub fn SearchBox() -> impl IntoView {
 fn SearchHit(k: usize, i: usize, active: RwSignal<Option<usize>>) -> impl IntoView {
     let (name, artist) = track_name(i);
     view! {
-        <li id=format!("hit-{k}") role="option" class="hit" class:active=move || active.get() == Some(k)
-            aria-selected=move || (active.get() == Some(k)).to_string()
+        <li id=format!("hit-{k}") class="hit" class:active=move || active.get() == Some(k)
             on:mouseenter=move |_| active.set(Some(k))>
             <span class="t">
                 <span class="title">{name}</span>

@@ -218,8 +218,8 @@ fn Compare(before: Vec<usize>, after: Vec<usize>) -> impl IntoView {
         <div class="compare" data-testid="compare">
             <p>{format!("{changed} of the top {n} changed after tuning.")}</p>
             <div class="cols">
-                <div><h4>"Before"</h4><ol>{col(before)}</ol></div>
-                <div><h4>"After"</h4><ol>{col(after)}</ol></div>
+                <div><h3>"Before"</h3><ol>{col(before)}</ol></div>
+                <div><h3>"After"</h3><ol>{col(after)}</ol></div>
             </div>
         </div>
     }
