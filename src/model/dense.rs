@@ -65,6 +65,49 @@ impl Dense {
     }
 }
 
+/// Rows a block kernel processes together: each weight chunk is loaded once per block.
+const BLOCK: usize = 4;
+/// Output columns a block kernel keeps in registers (two SIMD128 lanes of f32x4).
+const COLS: usize = 8;
+
+impl Dense {
+    /// `out[r] = x[r] W + b` (optionally ReLU) for `BLOCK` rows at once. The accumulators
+    /// (`BLOCK` × `COLS`) stay in registers while `i` runs over the inputs, so each weight
+    /// chunk is read once per block instead of once per row; every output still sums
+    /// `b + x₀w₀ + x₁w₁ + …` in the same order as [`Dense::apply`], so the results are the
+    /// same numbers (zero inputs add an exact zero instead of being skipped).
+    #[inline]
+    fn apply_block(&self, x: [&[f32]; BLOCK], out: [&mut [f32]; BLOCK], relu: bool) {
+        if !self.d_out.is_multiple_of(COLS) {
+            for (x, out) in x.into_iter().zip(out) {
+                self.apply(x, out, relu);
+            }
+            return;
+        }
+        let mut out = out;
+        for j0 in (0..self.d_out).step_by(COLS) {
+            let b: [f32; COLS] = self.b[j0..j0 + COLS].try_into().expect("COLS wide");
+            let mut acc = [b; BLOCK];
+            for i in 0..self.d_in {
+                let w: &[f32; COLS] = self.w[i * self.d_out + j0..i * self.d_out + j0 + COLS]
+                    .try_into()
+                    .expect("COLS wide");
+                for (a, x) in acc.iter_mut().zip(&x) {
+                    let xi = x[i];
+                    for (a, &w) in a.iter_mut().zip(w) {
+                        *a += xi * w;
+                    }
+                }
+            }
+            for (a, o) in acc.iter().zip(out.iter_mut()) {
+                for (o, &a) in o[j0..j0 + COLS].iter_mut().zip(a) {
+                    *o = if relu { a.max(0.0) } else { a };
+                }
+            }
+        }
+    }
+}
+
 /// The encoder half of the autoencoder as plain loops (BatchNorm folded, dropout off).
 #[derive(Debug, Clone)]
 pub struct DenseEncoder {
@@ -94,7 +137,22 @@ impl DenseEncoder {
 /// Embed every track (the page's ~66k-track catalog in one call); `inputs` from `model::input`.
 pub fn encode_all(weights: &Weights, features: &[[f32; N_IN]]) -> Vec<Embedding> {
     let enc = DenseEncoder::new(&weights.autoencoder);
-    features.iter().map(|x| enc.encode(x)).collect()
+    let mut out = Vec::with_capacity(features.len());
+    let blocks = features.chunks_exact(BLOCK);
+    let rest = blocks.remainder();
+    for b in blocks {
+        let mut h = [[0.0f32; HIDDEN]; BLOCK];
+        let mut e = [[0.0f32; EMB]; BLOCK];
+        let [h0, h1, h2, h3] = &mut h;
+        enc.l1
+            .apply_block([&b[0], &b[1], &b[2], &b[3]], [h0, h1, h2, h3], true);
+        let [e0, e1, e2, e3] = &mut e;
+        enc.l2
+            .apply_block([&h[0], &h[1], &h[2], &h[3]], [e0, e1, e2, e3], false);
+        out.extend_from_slice(&e);
+    }
+    out.extend(rest.iter().map(|x| enc.encode(x)));
+    out
 }
 
 /// The rating head as plain loops, optionally specialised to one listener's profile.
@@ -182,6 +240,14 @@ mod tests {
         let burn_emb = to_vec(t);
         for (a, b) in emb.iter().flatten().zip(&burn_emb) {
             assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+        }
+        // the blocked kernel gives the per-track loop's numbers (23 rows: a partial last block)
+        let enc = DenseEncoder::new(&w.autoencoder);
+        let more: Vec<[f32; N_IN]> = (0..23)
+            .map(|i| std::array::from_fn(|j| ((i * 5 + j * 7) % 13) as f32 / 6.0 - 1.0))
+            .collect();
+        for (a, x) in encode_all(&w, &more).iter().zip(&more) {
+            assert_eq!(a, &enc.encode(x));
         }
         let p = crate::vector::mean_of(&emb, &[1, 2, 3]).unwrap();
         let fast = head_scores(&w.head, &emb, Some(&p));
