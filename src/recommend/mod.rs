@@ -35,7 +35,7 @@ use crate::vector::{mean_all, mean_of, unit};
 use distinct::{artist_key, intern, song_key, Distinct};
 use projection::EmbeddingMap;
 use rerank::{rerank, Filters};
-use scan::{Candidates, Quantized};
+use scan::Quantized;
 use score::{keep_best, zscore};
 use search::SearchIndex;
 pub use taste::Profile;
@@ -224,12 +224,6 @@ pub enum LoadError {
 enum Scan {
     Quantized,
     Exact,
-}
-
-/// The first stage's result: bounded approximate scores, or exact scores of every admitted track.
-enum Stage {
-    Quantized(Candidates),
-    Exact(Vec<(usize, f32)>),
 }
 
 /// The catalog, its embeddings and the heads, ready to rank.
@@ -602,26 +596,26 @@ impl Recommender {
                 && (!constrained || self.admissible(i, o, genres, bounded))
         };
         let exact = |i: usize| taste.score(&self.unit[i]);
-        let stage = match scan {
-            Scan::Quantized => Stage::Quantized(self.quant.scan(&taste, keep)),
-            Scan::Exact => Stage::Exact(
-                (0..self.len())
-                    .filter(|&i| keep(i))
-                    .map(|i| (i, exact(i)))
-                    .collect(),
-            ),
+        // the exact reference scores every admitted track once; the quantized scan keeps only
+        // the candidates for the pool it is asked for (a wider pool scans again)
+        let all = match scan {
+            Scan::Exact => (0..self.len())
+                .filter(|&i| keep(i))
+                .map(|i| (i, exact(i)))
+                .collect(),
+            Scan::Quantized => Vec::new(),
         };
-        let best = |n: usize| match &stage {
-            Stage::Quantized(c) => c.exact_best(n, exact),
-            Stage::Exact(all) => {
+        // (the exact best n admitted tracks, how many were admitted)
+        let best = |n: usize| match scan {
+            Scan::Quantized => {
+                let c = self.quant.scan(&taste, n, keep);
+                (c.exact_best(exact), c.admitted())
+            }
+            Scan::Exact => {
                 let mut v = all.clone();
                 keep_best(&mut v, n);
-                v
+                (v, all.len())
             }
-        };
-        let admitted = match &stage {
-            Stage::Quantized(c) => c.len(),
-            Stage::Exact(all) => all.len(),
         };
         let profile = mean_of(&self.emb, &likes).unwrap_or(self.mean_emb);
         let head = DenseHead::new(self.head(), Some(&profile));
@@ -629,7 +623,7 @@ impl Recommender {
         // artist cap leave fewer than k, widen it (so k results whenever they exist)
         let mut pool = Self::POOL.max(4 * k);
         let cand = loop {
-            let mut cand = best(pool);
+            let (mut cand, admitted) = best(pool);
             let mut cos: Vec<f32> = cand.iter().map(|c| c.1).collect();
             let mut h: Vec<f32> = cand.iter().map(|c| head.score(&self.emb[c.0])).collect();
             zscore(&mut cos);

@@ -13,6 +13,9 @@
 //!
 //! Knows unit embeddings and a [`Taste`], not catalogs, heads or the page.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use super::score::{by_score, keep_best};
 use super::taste::Taste;
 use crate::vector::norm;
@@ -85,30 +88,79 @@ impl<const D: usize> Quantized<D> {
         self.codes.is_empty()
     }
 
-    /// Approximate taste scores and their bounds for every track that `keep` admits.
-    pub fn scan(&self, taste: &Taste<D>, mut keep: impl FnMut(usize) -> bool) -> Candidates {
+    /// Approximate taste scores and their bounds for the tracks that `keep` admits and that could
+    /// be among the best `n`: a running `n`-th best lower bound (a min-heap of `n` lower bounds)
+    /// drops every track whose upper bound is already below it. That threshold only rises and
+    /// never exceeds the final `n`-th best lower bound, so no track of the exact top `n` is
+    /// dropped, and the tracks holding the `n` best lower bounds are all kept.
+    pub fn scan(
+        &self,
+        taste: &Taste<D>,
+        n: usize,
+        mut keep: impl FnMut(usize) -> bool,
+    ) -> Candidates {
         let q = QuantQuery::new(taste);
         let mut out = Candidates {
-            rows: Vec::with_capacity(self.len()),
+            rows: Vec::new(),
+            admitted: 0,
+            n,
+            threshold: f32::NEG_INFINITY,
         };
-        let m = q.top_m as i32;
+        if n == 0 {
+            return out;
+        }
+        // the n best lower bounds so far, smallest on top (order-preserving integer keys)
+        let mut lowest: BinaryHeap<Reverse<i32>> = BinaryHeap::with_capacity(n + 1);
+        let mut threshold = f32::NEG_INFINITY;
+        // score = scale[i] · (Σ top-m dots · q.scale / m − dislike_weight · q.scale · worst dislike dot)
+        let per_best = q.scale / q.top_m as f32;
+        let per_dislike = q.dislike_weight * q.scale;
         for (i, code) in self.codes.iter().enumerate() {
             if !keep(i) {
                 continue;
             }
-            let (best, worst_dislike) = q.dots(code);
-            let s = self.scale[i] * q.scale;
-            let approx = best as f32 * s / m as f32 - q.dislike_weight * worst_dislike as f32 * s;
+            out.admitted += 1;
             let r = self.resid[i];
-            let per_cos = r + (1.0 + r) * q.resid;
+            let bound = q.bound_factor * (r + (1.0 + r) * q.resid) + SLACK;
+            let (best, worst_dislike) = q.dots(code);
+            let approx =
+                self.scale[i] * (best as f32 * per_best - worst_dislike as f32 * per_dislike);
+            if approx + bound < threshold {
+                continue;
+            }
+            let lower = order_key(approx - bound);
+            if lowest.len() < n {
+                lowest.push(Reverse(lower));
+            } else if let Some(mut min) = lowest.peek_mut() {
+                if lower > min.0 {
+                    *min = Reverse(lower);
+                }
+            }
+            if lowest.len() == n {
+                threshold = lowest
+                    .peek()
+                    .map_or(f32::NEG_INFINITY, |m| from_order_key(m.0));
+            }
             out.rows.push(Candidate {
                 index: i as u32,
                 approx,
-                bound: q.bound_factor * per_cos + SLACK,
+                bound,
             });
         }
+        out.threshold = threshold;
         out
     }
+}
+
+/// An `i32` that orders like the `f32` it came from (for the heap; no NaN reaches it).
+#[inline]
+fn order_key(x: f32) -> i32 {
+    let b = x.to_bits() as i32;
+    b ^ (((b >> 31) as u32) >> 1) as i32
+}
+
+fn from_order_key(k: i32) -> f32 {
+    f32::from_bits((k ^ (((k >> 31) as u32) >> 1) as i32) as u32)
 }
 
 /// A taste's vectors quantized with one common scale.
@@ -161,7 +213,8 @@ impl<const D: usize> QuantQuery<D> {
     }
 
     /// (sum of the best `top_m` integer dots to the interests, best dislike dot clamped at 0).
-    #[inline]
+    /// Always inlined: the page's wasm is size-optimised, which would otherwise call it per track.
+    #[inline(always)]
     fn dots(&self, code: &[i8; D]) -> (i32, i32) {
         let mut best = [i32::MIN / 4; super::taste::TOP_M];
         for c in &self.interests {
@@ -183,7 +236,7 @@ impl<const D: usize> QuantQuery<D> {
 }
 
 /// Integer dot product: exact, associative, so the compiler vectorises it (SIMD128 in wasm).
-#[inline]
+#[inline(always)]
 fn idot<const D: usize>(a: &[i8; D], b: &[i8; D]) -> i32 {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if D == 32 {
@@ -205,7 +258,7 @@ mod simd {
     ///
     /// # Safety
     /// `a` and `b` must each point at 32 readable bytes.
-    #[inline]
+    #[inline(always)]
     pub unsafe fn idot32(a: *const i8, b: *const i8) -> i32 {
         let a0 = v128_load(a as *const v128);
         let a1 = v128_load(a.add(16) as *const v128);
@@ -239,53 +292,42 @@ struct Candidate {
 #[derive(Debug, Clone)]
 pub struct Candidates {
     rows: Vec<Candidate>,
+    /// Tracks `keep` admitted (kept as candidates or not).
+    admitted: usize,
+    /// The `n` the scan kept candidates for, and the `n`-th best lower bound over every admitted
+    /// track (−∞ when fewer than `n` were admitted).
+    n: usize,
+    threshold: f32,
 }
 
 impl Candidates {
     /// How many tracks the scan admitted.
-    pub fn len(&self) -> usize {
-        self.rows.len()
+    pub fn admitted(&self) -> usize {
+        self.admitted
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
-    /// The exact best `n` (by [`by_score`]: score, then lower index), best first, where `exact`
-    /// gives the exact score of a track. Only tracks whose upper bound reaches the `n`-th best
-    /// lower bound are scored exactly; any other track's exact score is below the `n`-th best
-    /// exact score, so the result equals an exact scan of every admitted track.
-    pub fn exact_best(&self, n: usize, mut exact: impl FnMut(usize) -> f32) -> Vec<(usize, f32)> {
-        if n == 0 || self.rows.is_empty() {
-            return Vec::new();
-        }
-        let threshold = if self.rows.len() <= n {
-            f32::NEG_INFINITY
-        } else {
-            let mut lower: Vec<f32> = self.rows.iter().map(|c| c.approx - c.bound).collect();
-            let (_, nth, _) = lower.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a));
-            *nth
-        };
+    /// The exact best `n` of the scan (by [`by_score`]: score, then lower index), best first,
+    /// where `exact` gives the exact score of a track. Only tracks whose upper bound reaches the
+    /// `n`-th best lower bound are scored exactly; any other track's exact score is below the
+    /// `n`-th best exact score, so the result equals an exact scan of every admitted track.
+    pub fn exact_best(&self, mut exact: impl FnMut(usize) -> f32) -> Vec<(usize, f32)> {
         let mut best: Vec<(usize, f32)> = self
             .rows
             .iter()
-            .filter(|c| c.approx + c.bound >= threshold)
+            .filter(|c| c.approx + c.bound >= self.threshold)
             .map(|c| (c.index as usize, exact(c.index as usize)))
             .collect();
-        keep_best(&mut best, n);
+        keep_best(&mut best, self.n);
         debug_assert!(best.windows(2).all(|w| by_score(&w[0], &w[1]).is_lt()));
         best
     }
 
-    /// How many tracks [`Candidates::exact_best`] would score exactly for `n` (for the bench).
-    pub fn exactly_scored(&self, n: usize) -> usize {
-        if self.rows.len() <= n {
-            return self.rows.len();
-        }
-        let mut lower: Vec<f32> = self.rows.iter().map(|c| c.approx - c.bound).collect();
-        let (_, nth, _) = lower.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a));
-        let t = *nth;
-        self.rows.iter().filter(|c| c.approx + c.bound >= t).count()
+    /// How many tracks [`Candidates::exact_best`] scores exactly (for tests and the bench).
+    pub fn exactly_scored(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|c| c.approx + c.bound >= self.threshold)
+            .count()
     }
 }
 
@@ -312,7 +354,7 @@ mod tests {
             let dis = random_units(n_dis, seed + 100);
             for profile in [Profile::MultiInterest, Profile::Centroid] {
                 let taste = Taste::new(&likes, &dis, profile, 0.5).unwrap();
-                let cands = q.scan(&taste, |i| i % 7 != 0);
+                let cands = q.scan(&taste, 400, |i| i % 7 != 0);
                 for c in &cands.rows {
                     let exact = taste.score(&units[c.index as usize]);
                     assert!(
@@ -328,9 +370,27 @@ mod tests {
                     .map(|i| (i, taste.score(&units[i])))
                     .collect();
                 keep_best(&mut all, 400);
-                let fast = cands.exact_best(400, |i| taste.score(&units[i]));
+                let fast = cands.exact_best(|i| taste.score(&units[i]));
                 assert_eq!(fast, all);
-                assert!(cands.exactly_scored(400) < units.len() / 2);
+                assert!(cands.exactly_scored() < units.len() / 2);
+                assert_eq!(
+                    cands.admitted(),
+                    (0..units.len()).filter(|i| i % 7 != 0).count()
+                );
+                // any n: 1, a few, more than are admitted
+                for n in [1, 7, 5000] {
+                    all.clear();
+                    all.extend(
+                        (0..units.len())
+                            .filter(|i| i % 7 != 0)
+                            .map(|i| (i, taste.score(&units[i]))),
+                    );
+                    keep_best(&mut all, n);
+                    let fast = q
+                        .scan(&taste, n, |i| i % 7 != 0)
+                        .exact_best(|i| taste.score(&units[i]));
+                    assert_eq!(fast, all, "n = {n}");
+                }
             }
         }
     }
@@ -339,12 +399,17 @@ mod tests {
     fn empty_and_small() {
         let q = Quantized::<32>::new(&[]);
         let taste = Taste::new(&random_units(2, 9), &[], Profile::MultiInterest, 0.5).unwrap();
-        assert!(q.scan(&taste, |_| true).exact_best(10, |_| 0.0).is_empty());
+        assert!(q.scan(&taste, 10, |_| true).exact_best(|_| 0.0).is_empty());
         let units = random_units(3, 10);
         let q = Quantized::new(&units);
         let got = q
-            .scan(&taste, |_| true)
-            .exact_best(10, |i| taste.score(&units[i]));
+            .scan(&taste, 10, |_| true)
+            .exact_best(|i| taste.score(&units[i]));
         assert_eq!(got.len(), 3);
+        assert!(q.scan(&taste, 0, |_| true).exact_best(|_| 0.0).is_empty());
+        assert_eq!(order_key(-0.5) < order_key(-0.25), true);
+        for x in [-3.5f32, -0.0, 0.0, 1e-30, 2.0] {
+            assert_eq!(from_order_key(order_key(x)).to_bits(), x.to_bits());
+        }
     }
 }
