@@ -407,7 +407,7 @@ mod tests {
             .exact_best(|i| taste.score(&units[i]));
         assert_eq!(got.len(), 3);
         assert!(q.scan(&taste, 0, |_| true).exact_best(|_| 0.0).is_empty());
-        assert_eq!(order_key(-0.5) < order_key(-0.25), true);
+        assert!(order_key(-0.5) < order_key(-0.25));
         for x in [-3.5f32, -0.0, 0.0, 1e-30, 2.0] {
             assert_eq!(from_order_key(order_key(x)).to_bits(), x.to_bits());
         }
