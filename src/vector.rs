@@ -35,9 +35,30 @@ pub fn mean_all<const D: usize>(rows: impl IntoIterator<Item = [f32; D]>) -> [f3
 
 /// Dot product with eight independent partial sums: one running sum is a chain of D dependent
 /// additions the compiler may not reorder, eight lanes vectorise (about 4× faster per scan).
-#[inline]
+#[inline(always)]
 pub fn dot<const D: usize>(a: &[f32; D], b: &[f32; D]) -> f32 {
     let (ca, ra) = a.as_chunks::<8>();
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        // explicit f32x4 lanes (the page's wasm is size-optimised: no auto-vectoriser); lanes
+        // 0–3 and 4–7 of the eight partial sums, added in the same order, so the same bits
+        use core::arch::wasm32::*;
+        let (cb, rb) = b.as_chunks::<8>();
+        let half = |c: &[f32; 8], at: usize| f32x4(c[at], c[at + 1], c[at + 2], c[at + 3]);
+        let (mut lo, mut hi) = (f32x4_splat(0.0), f32x4_splat(0.0));
+        for (x, y) in ca.iter().zip(cb) {
+            lo = f32x4_add(lo, f32x4_mul(half(x, 0), half(y, 0)));
+            hi = f32x4_add(hi, f32x4_mul(half(x, 4), half(y, 4)));
+        }
+        let s = f32x4_add(lo, hi);
+        let tail: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+        return f32x4_extract_lane::<0>(s)
+            + f32x4_extract_lane::<1>(s)
+            + f32x4_extract_lane::<2>(s)
+            + f32x4_extract_lane::<3>(s)
+            + tail;
+    }
+    #[allow(unreachable_code)]
     let (cb, rb) = b.as_chunks::<8>();
     let mut acc = [0.0f32; 8];
     for (x, y) in ca.iter().zip(cb) {

@@ -86,25 +86,68 @@ impl Dense {
         }
         let mut out = out;
         for j0 in (0..self.d_out).step_by(COLS) {
-            let b: [f32; COLS] = self.b[j0..j0 + COLS].try_into().expect("COLS wide");
-            let mut acc = [b; BLOCK];
-            for i in 0..self.d_in {
-                let w: &[f32; COLS] = self.w[i * self.d_out + j0..i * self.d_out + j0 + COLS]
-                    .try_into()
-                    .expect("COLS wide");
-                for (a, x) in acc.iter_mut().zip(&x) {
-                    let xi = x[i];
-                    for (a, &w) in a.iter_mut().zip(w) {
-                        *a += xi * w;
-                    }
-                }
-            }
+            let acc = self.block_cols(j0, &x);
             for (a, o) in acc.iter().zip(out.iter_mut()) {
                 for (o, &a) in o[j0..j0 + COLS].iter_mut().zip(a) {
                     *o = if relu { a.max(0.0) } else { a };
                 }
             }
         }
+    }
+
+    /// Columns `j0..j0 + COLS` of `x W + b` for each row of a block.
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    #[inline(always)]
+    fn block_cols(&self, j0: usize, x: &[&[f32]; BLOCK]) -> [[f32; COLS]; BLOCK] {
+        let b: [f32; COLS] = self.b[j0..j0 + COLS].try_into().expect("COLS wide");
+        let mut acc = [b; BLOCK];
+        for i in 0..self.d_in {
+            let w: &[f32; COLS] = self.w[i * self.d_out + j0..i * self.d_out + j0 + COLS]
+                .try_into()
+                .expect("COLS wide");
+            for (a, x) in acc.iter_mut().zip(x) {
+                let xi = x[i];
+                for (a, &w) in a.iter_mut().zip(w) {
+                    *a += xi * w;
+                }
+            }
+        }
+        acc
+    }
+
+    /// The same sums with explicit f32x4 lanes: the page's wasm is size-optimised, which turns
+    /// the auto-vectoriser off. Products and sums in the same order, so the same numbers.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[inline(always)]
+    fn block_cols(&self, j0: usize, x: &[&[f32]; BLOCK]) -> [[f32; COLS]; BLOCK] {
+        use core::arch::wasm32::*;
+        let chunk = |v: &[f32], at: usize| -> [f32; COLS] {
+            v[at..at + COLS].try_into().expect("COLS wide")
+        };
+        let halves =
+            |c: [f32; COLS]| (f32x4(c[0], c[1], c[2], c[3]), f32x4(c[4], c[5], c[6], c[7]));
+        let b = halves(chunk(&self.b, j0));
+        let mut acc = [b; BLOCK];
+        for i in 0..self.d_in {
+            let (w0, w1) = halves(chunk(&self.w, i * self.d_out + j0));
+            for (a, x) in acc.iter_mut().zip(x) {
+                let xi = f32x4_splat(x[i]);
+                a.0 = f32x4_add(a.0, f32x4_mul(xi, w0));
+                a.1 = f32x4_add(a.1, f32x4_mul(xi, w1));
+            }
+        }
+        acc.map(|(lo, hi)| {
+            [
+                f32x4_extract_lane::<0>(lo),
+                f32x4_extract_lane::<1>(lo),
+                f32x4_extract_lane::<2>(lo),
+                f32x4_extract_lane::<3>(lo),
+                f32x4_extract_lane::<0>(hi),
+                f32x4_extract_lane::<1>(hi),
+                f32x4_extract_lane::<2>(hi),
+                f32x4_extract_lane::<3>(hi),
+            ]
+        })
     }
 }
 
