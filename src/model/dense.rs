@@ -175,27 +175,39 @@ impl DenseEncoder {
         self.l2.apply(&h, &mut e, false);
         e
     }
+
+    /// Embed many tracks, `BLOCK` at a time (each weight chunk read once per block): the same
+    /// numbers as [`DenseEncoder::encode`] per track.
+    pub fn encode_many(&self, inputs: impl IntoIterator<Item = [f32; N_IN]>) -> Vec<Embedding> {
+        let mut inputs = inputs.into_iter();
+        let mut out = Vec::with_capacity(inputs.size_hint().0);
+        loop {
+            let mut b = [[0.0f32; N_IN]; BLOCK];
+            let mut got = 0;
+            for (slot, x) in b.iter_mut().zip(inputs.by_ref()) {
+                *slot = x;
+                got += 1;
+            }
+            if got < BLOCK {
+                out.extend(b[..got].iter().map(|x| self.encode(x)));
+                return out;
+            }
+            let mut h = [[0.0f32; HIDDEN]; BLOCK];
+            let mut e = [[0.0f32; EMB]; BLOCK];
+            let [h0, h1, h2, h3] = &mut h;
+            self.l1
+                .apply_block([&b[0], &b[1], &b[2], &b[3]], [h0, h1, h2, h3], true);
+            let [e0, e1, e2, e3] = &mut e;
+            self.l2
+                .apply_block([&h[0], &h[1], &h[2], &h[3]], [e0, e1, e2, e3], false);
+            out.extend_from_slice(&e);
+        }
+    }
 }
 
 /// Embed every track (the page's ~66k-track catalog in one call); `inputs` from `model::input`.
 pub fn encode_all(weights: &Weights, features: &[[f32; N_IN]]) -> Vec<Embedding> {
-    let enc = DenseEncoder::new(&weights.autoencoder);
-    let mut out = Vec::with_capacity(features.len());
-    let blocks = features.chunks_exact(BLOCK);
-    let rest = blocks.remainder();
-    for b in blocks {
-        let mut h = [[0.0f32; HIDDEN]; BLOCK];
-        let mut e = [[0.0f32; EMB]; BLOCK];
-        let [h0, h1, h2, h3] = &mut h;
-        enc.l1
-            .apply_block([&b[0], &b[1], &b[2], &b[3]], [h0, h1, h2, h3], true);
-        let [e0, e1, e2, e3] = &mut e;
-        enc.l2
-            .apply_block([&h[0], &h[1], &h[2], &h[3]], [e0, e1, e2, e3], false);
-        out.extend_from_slice(&e);
-    }
-    out.extend(rest.iter().map(|x| enc.encode(x)));
-    out
+    DenseEncoder::new(&weights.autoencoder).encode_many(features.iter().copied())
 }
 
 /// The rating head as plain loops, optionally specialised to one listener's profile.

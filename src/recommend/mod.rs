@@ -286,12 +286,7 @@ impl Recommender {
         }
         let encoder = DenseEncoder::new(&weights.autoencoder);
         let objective = weights.objective;
-        let emb: Vec<Embedding> = catalog
-            .features
-            .iter()
-            .zip(&catalog.tracks)
-            .map(|(f, t)| encoder.encode(&input(f, &t.context(), objective)))
-            .collect();
+        let emb = encode_catalog(&encoder, &catalog, objective);
         let (song, songs) = intern(catalog.tracks.iter().map(|t| song_key(&t.name, &t.artist)));
         let (artist, artist_ids) = intern(catalog.tracks.iter().map(|t| artist_key(&t.artist)));
         let n_songs = songs.len();
@@ -427,6 +422,11 @@ impl Recommender {
     /// Embed one scaled feature row with its era and popularity (a new track).
     pub fn encode(&self, f: &Features, context: &Context) -> Embedding {
         self.encoder.encode(&input(f, context, self.objective))
+    }
+
+    /// Every track's embedding computed again, as loading computes it (for the bench).
+    pub fn encode_catalog(&self) -> Vec<Embedding> {
+        encode_catalog(&self.encoder, &self.catalog, self.objective)
     }
 
     /// What the autoencoder was trained for.
@@ -720,4 +720,19 @@ impl Recommender {
         keep_best(&mut v, k);
         v
     }
+}
+
+/// Every track's embedding, in blocks of tracks (see `DenseEncoder::encode_many`).
+fn encode_catalog(
+    encoder: &DenseEncoder,
+    catalog: &Catalog,
+    objective: Objective,
+) -> Vec<Embedding> {
+    encoder.encode_many(
+        catalog
+            .features
+            .iter()
+            .zip(&catalog.tracks)
+            .map(|(f, t)| input(f, &t.context(), objective)),
+    )
 }
