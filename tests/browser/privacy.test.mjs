@@ -2,19 +2,24 @@
 // whatever the listener does.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { serve, launch, waitReady, recTitles, SHOTS } from "./helpers.mjs";
+
+const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "exportify-features.csv");
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
 
-test("zero requests after load, through search, likes, sliders, tuning, map and share link", async () => {
-  const ctx = await browser.newContext();
+test("zero requests after load, through search, likes, sliders, tuning, map, share link, a CSV import and exports", async () => {
+  const ctx = await browser.newContext({ acceptDownloads: true });
   const page = await ctx.newPage();
   const all = [];
   let loaded = false;
   const after = [];
-  page.on("request", (r) => { all.push(r.url()); if (loaded) after.push(`${r.method()} ${r.url()}`); });
+  // blob: and data: URLs are the page's own memory (the exports), not the network
+  page.on("request", (r) => { all.push(r.url()); if (loaded && !/^(blob|data):/.test(r.url())) after.push(`${r.method()} ${r.url()}`); });
   await page.goto(server.url + "/");
   await waitReady(page);
   await page.waitForLoadState("networkidle");
@@ -39,6 +44,14 @@ test("zero requests after load, through search, likes, sliders, tuning, map and 
   await page.getByRole("button", { name: "Place it" }).click();
   await page.locator(".newtrack-result li").first().waitFor();
   assert.ok((await recTitles(page)).length > 0);
+  // a CSV read on the device, the list taken out as files, a Spotify link left unclicked
+  await page.getByTestId("import-file").setInputFiles(FIXTURE);
+  await page.getByTestId("import-results").getByText(/tracks added to the catalog/).waitFor({ timeout: 60000 });
+  for (const name of ["Export the list as CSV", "Export the list as an M3U playlist", "Export the list as a JSPF playlist (ListenBrainz)", "Export the list as Spotify track URIs"]) {
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name }).click()]);
+    assert.ok(await dl.path(), name);
+  }
+  assert.match(await page.locator('[data-testid="recs"] li.rec a.open-spotify').first().getAttribute("href"), /^https:\/\/open\.spotify\.com\/track\/[0-9A-Za-z]{22}$/);
   await page.waitForTimeout(500);
   assert.deepEqual(after, [], `requests after load: ${after.join(", ")}`);
   await page.screenshot({ path: SHOTS + "/08-privacy-run.png" });
