@@ -181,7 +181,8 @@ pub fn restore(st: PageState) {
             }
         }
         st.notice(format!(
-            "Added {added} likes from the shared link{}.",
+            "Added {added} {} from the shared link{}.",
+            if added == 1 { "like" } else { "likes" },
             if missing > 0 {
                 format!(" ({missing} unknown ids skipped)")
             } else {
