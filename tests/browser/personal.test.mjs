@@ -81,6 +81,22 @@ test("save my model, clear storage, load it: same likes, same recommendations", 
   assert.deepEqual(await recIds(), tunedRecs);
 });
 
+test("in a fresh browser context: the saved file alone gives the same recommendations", async () => {
+  const fresh = await browser.newContext();
+  const p = await fresh.newPage();
+  let loaded = false;
+  p.on("request", (r) => { if (loaded && /^https?:/.test(r.url())) requests.push(r.url()); });
+  await p.goto(`${server.url}/`);
+  await waitReady(p);
+  loaded = true;
+  assert.equal(await p.locator('[data-testid="likes"] li').count(), 0);
+  await p.locator("#load-model").setInputFiles(saved);
+  await p.locator(".notices .notice", { hasText: "Loaded a model tuned on 3 likes; 3 likes added" }).waitFor();
+  assert.match(await p.getByTestId("tune-status").innerText(), /tuned model/);
+  await p.waitForFunction((want) => JSON.stringify([...document.querySelectorAll('[data-testid="recs"] li.rec')].map((e) => e.getAttribute("data-id"))) === JSON.stringify(want), tunedRecs, { timeout: 10000 });
+  await fresh.close();
+});
+
 test("in another browser with likes of its own: they are kept and the file's are added", async () => {
   const other = await browser.newContext();
   const p = await other.newPage();
