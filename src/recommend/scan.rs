@@ -167,6 +167,9 @@ fn from_order_key(k: i32) -> f32 {
 struct QuantQuery<const D: usize> {
     interests: Vec<[i8; D]>,
     dislikes: Vec<[i8; D]>,
+    /// The same codes widened to i16 lanes, for the SIMD128 kernel (32 dimensions only).
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    wide: (Vec<simd::Wide>, Vec<simd::Wide>),
     scale: f32,
     /// The largest rounding residual norm of any of the query's vectors.
     resid: f32,
@@ -193,6 +196,8 @@ impl<const D: usize> QuantQuery<D> {
         let dislikes = q(taste.dislike_rows());
         let has_dislikes = !dislikes.is_empty();
         QuantQuery {
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            wide: (simd::widen_all(&interests), simd::widen_all(&dislikes)),
             interests,
             dislikes,
             scale,
@@ -216,6 +221,10 @@ impl<const D: usize> QuantQuery<D> {
     /// Always inlined: the page's wasm is size-optimised, which would otherwise call it per track.
     #[inline(always)]
     fn dots(&self, code: &[i8; D]) -> (i32, i32) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if D == 32 {
+            return simd::dots(code.as_ptr(), &self.wide.0, &self.wide.1, self.top_m);
+        }
         let mut best = [i32::MIN / 4; super::taste::TOP_M];
         for c in &self.interests {
             let mut s = idot(code, c);
@@ -252,6 +261,122 @@ fn idot<const D: usize>(a: &[i8; D], b: &[i8; D]) -> i32 {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd {
     use core::arch::wasm32::*;
+
+    use crate::recommend::taste::TOP_M;
+
+    /// 32 i8 codes widened to four i16x8 lanes.
+    pub type Wide = [v128; 4];
+
+    /// Widen 32 codes (two 16-byte loads, four sign extensions).
+    ///
+    /// # Safety
+    /// `c` must point at 32 readable bytes.
+    #[inline(always)]
+    unsafe fn widen(c: *const i8) -> Wide {
+        let lo = v128_load(c as *const v128);
+        let hi = v128_load(c.add(16) as *const v128);
+        [
+            i16x8_extend_low_i8x16(lo),
+            i16x8_extend_high_i8x16(lo),
+            i16x8_extend_low_i8x16(hi),
+            i16x8_extend_high_i8x16(hi),
+        ]
+    }
+
+    pub fn widen_all<const D: usize>(rows: &[[i8; D]]) -> Vec<Wide> {
+        if D != 32 {
+            return Vec::new();
+        }
+        // SAFETY: each row is exactly 32 bytes (D == 32).
+        rows.iter().map(|r| unsafe { widen(r.as_ptr()) }).collect()
+    }
+
+    /// Four partial sums (i32x4) of the dot product of two widened vectors.
+    #[inline(always)]
+    fn partial(t: &Wide, q: &Wide) -> v128 {
+        i32x4_add(
+            i32x4_add(i32x4_dot_i16x8(t[0], q[0]), i32x4_dot_i16x8(t[1], q[1])),
+            i32x4_add(i32x4_dot_i16x8(t[2], q[2]), i32x4_dot_i16x8(t[3], q[3])),
+        )
+    }
+
+    /// The dot products with four query vectors at once: [t·q0, t·q1, t·q2, t·q3].
+    #[inline(always)]
+    fn four(t: &Wide, q: &[Wide]) -> [i32; 4] {
+        let (p0, p1, p2, p3) = (
+            partial(t, &q[0]),
+            partial(t, &q[1]),
+            partial(t, &q[2]),
+            partial(t, &q[3]),
+        );
+        // a 4×4 transpose-and-add: lane k of the result is the sum of p_k's lanes
+        let s01 = i32x4_add(
+            i32x4_shuffle::<0, 4, 1, 5>(p0, p1),
+            i32x4_shuffle::<2, 6, 3, 7>(p0, p1),
+        );
+        let s23 = i32x4_add(
+            i32x4_shuffle::<0, 4, 1, 5>(p2, p3),
+            i32x4_shuffle::<2, 6, 3, 7>(p2, p3),
+        );
+        let r = i32x4_add(
+            i32x4_shuffle::<0, 1, 4, 5>(s01, s23),
+            i32x4_shuffle::<2, 3, 6, 7>(s01, s23),
+        );
+        [
+            i32x4_extract_lane::<0>(r),
+            i32x4_extract_lane::<1>(r),
+            i32x4_extract_lane::<2>(r),
+            i32x4_extract_lane::<3>(r),
+        ]
+    }
+
+    #[inline(always)]
+    fn one(t: &Wide, q: &Wide) -> i32 {
+        let p = partial(t, q);
+        i32x4_extract_lane::<0>(p)
+            + i32x4_extract_lane::<1>(p)
+            + i32x4_extract_lane::<2>(p)
+            + i32x4_extract_lane::<3>(p)
+    }
+
+    /// Every dot product of a track's codes with the query's vectors, four at a time.
+    #[inline(always)]
+    fn each(t: &Wide, q: &[Wide], mut f: impl FnMut(i32)) {
+        let mut groups = q.chunks_exact(4);
+        for g in &mut groups {
+            for s in four(t, g) {
+                f(s);
+            }
+        }
+        for w in groups.remainder() {
+            f(one(t, w));
+        }
+    }
+
+    /// [`super::QuantQuery::dots`] for 32 dimensions: the same integers (integer sums are
+    /// exact in any order).
+    #[inline(always)]
+    pub fn dots(
+        code: *const i8,
+        interests: &[Wide],
+        dislikes: &[Wide],
+        top_m: usize,
+    ) -> (i32, i32) {
+        // SAFETY: the caller passes a [i8; 32].
+        let t = unsafe { widen(code) };
+        let mut best = [i32::MIN / 4; TOP_M];
+        each(&t, interests, |mut s| {
+            for b in best.iter_mut() {
+                let hi = (*b).max(s);
+                s = (*b).min(s);
+                *b = hi;
+            }
+        });
+        let sum = best[..top_m.max(1)].iter().sum();
+        let mut dis = 0;
+        each(&t, dislikes, |s| dis = dis.max(s));
+        (sum, dis)
+    }
 
     /// 32 i8 × i8 products summed: two 16-byte loads per side, widening multiplies to i16x8,
     /// pairwise widening adds to i32x4, one horizontal sum.
