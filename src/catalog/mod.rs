@@ -7,9 +7,9 @@ pub mod analysis;
 pub mod features;
 pub mod format;
 pub mod ingest;
-pub mod synth;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod interactions;
+pub mod synth;
 
 use std::collections::HashMap;
 

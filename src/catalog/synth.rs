@@ -6,7 +6,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::features::{dequantize, quantize, N_BASE};
-use super::format::u128_to_id;
 use super::{Catalog, Track};
 use crate::rng::Rng64;
 
@@ -21,8 +20,9 @@ pub struct Synthetic {
 /// Ids of synthetic tracks start with this (22 base62 characters in all), so no real Spotify id
 /// (random base62) is mistaken for one in practice and they read as synthetic wherever shown.
 pub const ID_PREFIX: &str = "0synthetic";
-/// Most tracks [`synthesize`] makes: the id has 12 digits after [`ID_PREFIX`].
-pub const MAX_TRACKS: usize = 999_999_999_999;
+/// Most tracks [`synthesize`] makes: ten times the benchmark's million, far beyond what a browser
+/// holds (the ids would allow 10^12).
+pub const MAX_TRACKS: usize = 10_000_000;
 /// Noise added to each scaled base feature, as a fraction of its [0, 1] range (uniform ±).
 const NOISE: f32 = 0.02;
 /// Synthetic artists: each gets this many tracks on average (reused names of the source).
@@ -99,7 +99,7 @@ mod tests {
 
     #[test]
     fn ids_are_base62_and_marked() {
-        for i in [0, 123, MAX_TRACKS] {
+        for i in [0, 123, MAX_TRACKS, 999_999_999_999] {
             let id = synthetic_id(i);
             assert_eq!(id.len(), 22, "{id}");
             assert!(super::super::format::id_to_u128(&id).is_some(), "{id}");
