@@ -602,8 +602,11 @@ impl Recommender {
                 && (!constrained || self.admissible(i, o, genres, bounded))
         };
         let exact = |i: usize| taste.score(&self.unit[i]);
-        let stage = match scan {
-            Scan::Quantized => Stage::Quantized(self.quant.scan(&taste, keep)),
+        // a pool four times k is almost always enough distinct songs; when repeats and the
+        // artist cap leave fewer than k, widen it (so k results whenever they exist)
+        let mut pool = Self::POOL.max(4 * k);
+        let mut stage = match scan {
+            Scan::Quantized => Stage::Quantized(self.quant.scan(&taste, pool, keep)),
             Scan::Exact => Stage::Exact(
                 (0..self.len())
                     .filter(|&i| keep(i))
@@ -611,25 +614,27 @@ impl Recommender {
                     .collect(),
             ),
         };
-        let best = |n: usize| match &stage {
-            Stage::Quantized(c) => c.exact_best(n, exact),
-            Stage::Exact(all) => {
-                let mut v = all.clone();
-                keep_best(&mut v, n);
-                v
-            }
-        };
         let admitted = match &stage {
             Stage::Quantized(c) => c.len(),
             Stage::Exact(all) => all.len(),
         };
         let profile = mean_of(&self.emb, &likes).unwrap_or(self.mean_emb);
         let head = DenseHead::new(self.head(), Some(&profile));
-        // a pool four times k is almost always enough distinct songs; when repeats and the
-        // artist cap leave fewer than k, widen it (so k results whenever they exist)
-        let mut pool = Self::POOL.max(4 * k);
         let cand = loop {
-            let mut cand = best(pool);
+            // the quantized scan kept rows for its pool only: a wider pool scans again
+            if let Stage::Quantized(c) = &stage {
+                if pool > c.covers() {
+                    stage = Stage::Quantized(self.quant.scan(&taste, pool, keep));
+                }
+            }
+            let mut cand = match &stage {
+                Stage::Quantized(c) => c.exact_best(pool, exact),
+                Stage::Exact(all) => {
+                    let mut v = all.clone();
+                    keep_best(&mut v, pool);
+                    v
+                }
+            };
             let mut cos: Vec<f32> = cand.iter().map(|c| c.1).collect();
             let mut h: Vec<f32> = cand.iter().map(|c| head.score(&self.emb[c.0])).collect();
             zscore(&mut cos);

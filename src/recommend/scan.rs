@@ -9,9 +9,14 @@
 //! `|u·c − û·ĉ| ≤ ‖u−û‖·‖c‖ + ‖û‖·‖c−ĉ‖`, and the taste score (a mean of the best cosines minus
 //! a weighted best dislike cosine) moves by at most `(1 + dislike_weight)` times that. Keeping
 //! every track whose approximate score plus its bound reaches the `n`-th best lower bound is
-//! therefore guaranteed to keep the exact top `n` (see [`Candidates::exact_best`]).
+//! therefore guaranteed to keep the exact top `n` (see [`Candidates::exact_best`]). The scan
+//! applies that test as it goes, against the `n`-th best lower bound seen so far (never above the
+//! final one), so it keeps only a few thousand rows of a million-track catalog.
 //!
 //! Knows unit embeddings and a [`Taste`], not catalogs, heads or the page.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use super::score::{by_score, keep_best};
 use super::taste::Taste;
@@ -85,27 +90,57 @@ impl<const D: usize> Quantized<D> {
         self.codes.is_empty()
     }
 
-    /// Approximate taste scores and their bounds for every track that `keep` admits.
-    pub fn scan(&self, taste: &Taste<D>, mut keep: impl FnMut(usize) -> bool) -> Candidates {
+    /// Approximate taste scores and their bounds for the tracks that `keep` admits and that may
+    /// be among the best `n`: a track whose upper bound is below the `n`-th best lower bound seen
+    /// so far is dropped (it is below the final one too). [`Candidates::exact_best`] then answers
+    /// for any count up to `n`.
+    pub fn scan(
+        &self,
+        taste: &Taste<D>,
+        n: usize,
+        mut keep: impl FnMut(usize) -> bool,
+    ) -> Candidates {
         let q = QuantQuery::new(taste);
         let mut out = Candidates {
-            rows: Vec::with_capacity(self.len()),
+            rows: Vec::new(),
+            admitted: 0,
+            n,
         };
-        let m = q.top_m as i32;
+        // the best `n` lower bounds so far, smallest on top; `threshold` is that smallest once full
+        let mut best_lower: BinaryHeap<Reverse<Total>> =
+            BinaryHeap::with_capacity(n.min(1 << 16) + 1);
+        let mut threshold = f32::NEG_INFINITY;
+        let m = q.top_m as f32;
         for (i, code) in self.codes.iter().enumerate() {
             if !keep(i) {
                 continue;
             }
+            out.admitted += 1;
             let (best, worst_dislike) = q.dots(code);
             let s = self.scale[i] * q.scale;
-            let approx = best as f32 * s / m as f32 - q.dislike_weight * worst_dislike as f32 * s;
+            let approx = best as f32 * s / m - q.dislike_weight * worst_dislike as f32 * s;
             let r = self.resid[i];
-            let per_cos = r + (1.0 + r) * q.resid;
+            let bound = q.bound_factor * (r + (1.0 + r) * q.resid) + SLACK;
+            if approx + bound < threshold {
+                continue;
+            }
             out.rows.push(Candidate {
                 index: i as u32,
                 approx,
-                bound: q.bound_factor * per_cos + SLACK,
+                bound,
             });
+            let lower = approx - bound;
+            if best_lower.len() < n {
+                best_lower.push(Reverse(Total(lower)));
+            } else if n > 0 && lower > threshold {
+                best_lower.pop();
+                best_lower.push(Reverse(Total(lower)));
+            } else {
+                continue;
+            }
+            if best_lower.len() == n {
+                threshold = best_lower.peek().map_or(f32::NEG_INFINITY, |b| b.0 .0);
+            }
         }
         out
     }
@@ -228,6 +263,24 @@ mod simd {
     }
 }
 
+/// An f32 ordered by `total_cmp`, for the heap of lower bounds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Total(f32);
+
+impl Eq for Total {}
+
+impl PartialOrd for Total {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Total {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
     index: u32,
@@ -235,27 +288,44 @@ struct Candidate {
     bound: f32,
 }
 
-/// The approximate scores of one scan.
+/// The approximate scores of one scan: every admitted track that may be among the best `n`.
 #[derive(Debug, Clone)]
 pub struct Candidates {
     rows: Vec<Candidate>,
+    /// How many tracks `keep` admitted (kept or not).
+    admitted: usize,
+    /// The count the scan kept rows for: [`Candidates::exact_best`] is exact up to it.
+    n: usize,
 }
 
 impl Candidates {
     /// How many tracks the scan admitted.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.admitted
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.admitted == 0
+    }
+
+    /// The largest count [`Candidates::exact_best`] answers exactly (a larger one needs a new scan).
+    pub fn covers(&self) -> usize {
+        self.n
+    }
+
+    /// How many rows the scan kept (for the bench and tests).
+    pub fn kept(&self) -> usize {
+        self.rows.len()
     }
 
     /// The exact best `n` (by [`by_score`]: score, then lower index), best first, where `exact`
-    /// gives the exact score of a track. Only tracks whose upper bound reaches the `n`-th best
-    /// lower bound are scored exactly; any other track's exact score is below the `n`-th best
-    /// exact score, so the result equals an exact scan of every admitted track.
+    /// gives the exact score of a track; `n` at most [`Candidates::covers`]. Only tracks whose
+    /// upper bound reaches the `n`-th best lower bound are scored exactly; any other track's exact
+    /// score is below the `n`-th best exact score, so the result equals an exact scan of every
+    /// admitted track. (The kept rows hold every track with one of the `n` best lower bounds, so
+    /// that bound is the same over them as over all admitted tracks.)
     pub fn exact_best(&self, n: usize, mut exact: impl FnMut(usize) -> f32) -> Vec<(usize, f32)> {
+        debug_assert!(n <= self.n, "exact_best({n}) after a scan for {}", self.n);
         if n == 0 || self.rows.is_empty() {
             return Vec::new();
         }
@@ -312,7 +382,7 @@ mod tests {
             let dis = random_units(n_dis, seed + 100);
             for profile in [Profile::MultiInterest, Profile::Centroid] {
                 let taste = Taste::new(&likes, &dis, profile, 0.5).unwrap();
-                let cands = q.scan(&taste, |i| i % 7 != 0);
+                let cands = q.scan(&taste, 400, |i| i % 7 != 0);
                 for c in &cands.rows {
                     let exact = taste.score(&units[c.index as usize]);
                     assert!(
@@ -331,6 +401,11 @@ mod tests {
                 let fast = cands.exact_best(400, |i| taste.score(&units[i]));
                 assert_eq!(fast, all);
                 assert!(cands.exactly_scored(400) < units.len() / 2);
+                assert!(cands.kept() < units.len() / 2, "{} kept", cands.kept());
+                // a smaller count from the same scan is exact too
+                let mut all100 = all.clone();
+                keep_best(&mut all100, 100);
+                assert_eq!(cands.exact_best(100, |i| taste.score(&units[i])), all100);
             }
         }
     }
@@ -339,11 +414,14 @@ mod tests {
     fn empty_and_small() {
         let q = Quantized::<32>::new(&[]);
         let taste = Taste::new(&random_units(2, 9), &[], Profile::MultiInterest, 0.5).unwrap();
-        assert!(q.scan(&taste, |_| true).exact_best(10, |_| 0.0).is_empty());
+        assert!(q
+            .scan(&taste, 10, |_| true)
+            .exact_best(10, |_| 0.0)
+            .is_empty());
         let units = random_units(3, 10);
         let q = Quantized::new(&units);
         let got = q
-            .scan(&taste, |_| true)
+            .scan(&taste, 10, |_| true)
             .exact_best(10, |i| taste.score(&units[i]));
         assert_eq!(got.len(), 3);
     }
