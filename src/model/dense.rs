@@ -138,21 +138,30 @@ impl DenseEncoder {
 pub fn encode_all(weights: &Weights, features: &[[f32; N_IN]]) -> Vec<Embedding> {
     let enc = DenseEncoder::new(&weights.autoencoder);
     let mut out = Vec::with_capacity(features.len());
-    let blocks = features.chunks_exact(BLOCK);
-    let rest = blocks.remainder();
-    for b in blocks {
-        let mut h = [[0.0f32; HIDDEN]; BLOCK];
-        let mut e = [[0.0f32; EMB]; BLOCK];
-        let [h0, h1, h2, h3] = &mut h;
-        enc.l1
-            .apply_block([&b[0], &b[1], &b[2], &b[3]], [h0, h1, h2, h3], true);
-        let [e0, e1, e2, e3] = &mut e;
-        enc.l2
-            .apply_block([&h[0], &h[1], &h[2], &h[3]], [e0, e1, e2, e3], false);
-        out.extend_from_slice(&e);
-    }
-    out.extend(rest.iter().map(|x| enc.encode(x)));
+    enc.encode_into(features, &mut out);
     out
+}
+
+impl DenseEncoder {
+    /// Embed `features` (`model::input` rows) onto the end of `out`, [`BLOCK`] tracks at a time
+    /// so each weight chunk is read once per block; the same numbers as [`DenseEncoder::encode`].
+    pub fn encode_into(&self, features: &[[f32; N_IN]], out: &mut Vec<Embedding>) {
+        let enc = self;
+        let blocks = features.chunks_exact(BLOCK);
+        let rest = blocks.remainder();
+        for b in blocks {
+            let mut h = [[0.0f32; HIDDEN]; BLOCK];
+            let mut e = [[0.0f32; EMB]; BLOCK];
+            let [h0, h1, h2, h3] = &mut h;
+            enc.l1
+                .apply_block([&b[0], &b[1], &b[2], &b[3]], [h0, h1, h2, h3], true);
+            let [e0, e1, e2, e3] = &mut e;
+            enc.l2
+                .apply_block([&h[0], &h[1], &h[2], &h[3]], [e0, e1, e2, e3], false);
+            out.extend_from_slice(&e);
+        }
+        out.extend(rest.iter().map(|x| enc.encode(x)));
+    }
 }
 
 /// The rating head as plain loops, optionally specialised to one listener's profile.

@@ -292,12 +292,7 @@ impl Recommender {
         }
         let encoder = DenseEncoder::new(&weights.autoencoder);
         let objective = weights.objective;
-        let emb: Vec<Embedding> = catalog
-            .features
-            .iter()
-            .zip(&catalog.tracks)
-            .map(|(f, t)| encoder.encode(&input(f, &t.context(), objective)))
-            .collect();
+        let emb = encode_catalog(&encoder, &catalog, objective);
         let (song, songs) = intern(catalog.tracks.iter().map(|t| song_key(&t.name, &t.artist)));
         let (artist, artist_ids) = intern(catalog.tracks.iter().map(|t| artist_key(&t.artist)));
         let n_songs = songs.len();
@@ -731,4 +726,30 @@ impl Recommender {
         keep_best(&mut v, k);
         v
     }
+}
+
+/// Every track's embedding, in blocks (`DenseEncoder::encode_into`): the inputs of one chunk at a
+/// time, so a million tracks never hold all their input rows at once.
+pub(crate) fn encode_catalog(
+    encoder: &DenseEncoder,
+    catalog: &Catalog,
+    objective: Objective,
+) -> Vec<Embedding> {
+    const CHUNK: usize = 4096;
+    let mut emb = Vec::with_capacity(catalog.len());
+    let mut rows = Vec::with_capacity(CHUNK);
+    for (fs, ts) in catalog
+        .features
+        .chunks(CHUNK)
+        .zip(catalog.tracks.chunks(CHUNK))
+    {
+        rows.clear();
+        rows.extend(
+            fs.iter()
+                .zip(ts)
+                .map(|(f, t)| input(f, &t.context(), objective)),
+        );
+        encoder.encode_into(&rows, &mut emb);
+    }
+    emb
 }
