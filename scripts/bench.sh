@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Bench (figures, not test assertions): builds the release site, runs the native bench
-# (`soundalike bench --json`) and the same measurements in headless Chromium, and prints both.
+# Bench (figures, not test assertions): native (`soundalike bench --json`, fast profile) and the same
+# measurements in headless Chromium (tests/bench/bench.mjs), for the real catalog (66k tracks) and a
+# synthetic million, printed as one table with the wasm/native ratios.
 #   SOUNDALIKE_SKIP_BUILD=1 bash scripts/bench.sh   # reuse an existing dist/
+#   SOUNDALIKE_BENCH_SIZES=66k bash scripts/bench.sh   # the real catalog only
+# The synthetic catalog (out/synth-1m.bin, seed 1) is made once and reused; it is linked into
+# dist/ only for the run and loaded with ?catalog=synth-1m.bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -10,5 +14,26 @@ if [ "${SOUNDALIKE_SKIP_BUILD:-}" != 1 ] || [ ! -f dist/index.html ]; then
   bash scripts/build-site.sh
 fi
 mkdir -p out
-cargo run --quiet --profile fast -- bench --json --catalog www/catalog.bin --weights www/weights.bin > out/bench-native.json
-node tests/bench/bench.mjs out/bench-native.json
+cargo build --quiet --profile fast --bin soundalike
+cli=target/fast/soundalike
+sizes="${SOUNDALIKE_BENCH_SIZES:-66k 1M}"
+args=()
+for size in $sizes; do
+  case "$size" in
+    66k) catalog=catalog.bin ;;
+    1M)
+      catalog=synth-1m.bin
+      if [ ! -f out/synth-1m.bin ]; then
+        echo "making out/synth-1m.bin (once, ~3 min)…" >&2
+        "$cli" catalog synth --tracks 1000000 --seed 1 --from dist/catalog.bin --out out/synth-1m.bin
+      fi
+      ln -sf ../out/synth-1m.bin dist/synth-1m.bin
+      trap 'rm -f dist/synth-1m.bin' EXIT
+      ;;
+    *) echo "unknown size $size (66k or 1M)" >&2; exit 2 ;;
+  esac
+  echo "bench: $size natively…" >&2
+  "$cli" bench --json --catalog "dist/$catalog" --weights dist/weights.bin > "out/bench-native-$size.json"
+  args+=("$size" "$catalog" "out/bench-native-$size.json")
+done
+node tests/bench/bench.mjs "${args[@]}"

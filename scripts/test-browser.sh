@@ -17,6 +17,8 @@ rm -f target/fixtures/finetune-native.json
 cargo test --quiet --test models native_finetune_fixture_values
 # a catalog whose titles contain HTML, for the "shown as text" test
 soundalike catalog build --input tests/fixtures/html-titles.csv --out target/fixtures/html-titles.bin --interactions target/fixtures/html-interactions.json >/dev/null
+# a small synthetic catalog for the ?catalog= test (synthetic.test.mjs)
+soundalike catalog synth --tracks 3000 --seed 5 --from dist/catalog.bin --out target/fixtures/synth.bin
 # the CLI's answer for fixed likes, for the page-equals-CLI test (one-recommender.test.mjs)
 soundalike recommend --catalog dist/catalog.bin --weights dist/weights.bin \
   --like 1EzrEOXmMH3G43AXT1y7pA --like 4hbGPfz03P8Nnh75mFIAoH --like 6f807x0ima9a1j3VPbc7VN \

@@ -25,6 +25,10 @@
 //! | `POPU` | 1 byte per track: popularity 0–100, 255 = unknown |
 //! | `GENR` | 2 bytes per track: u16 index into `Meta::genres` (0 = ""), all low bytes then all high bytes |
 //! | `FEAT` | 9 bytes per track, column-major: the scaled base features quantized to 1/255 |
+//! | `SYNT` | optional; postcard `synth::Synthetic` (source track count, seed): present only in a synthetic benchmark catalog, which the page then labels as such |
+//!
+//! `SYNT` is an optional section rather than a version bump: every reader of version 3 that knows
+//! it flags the catalog, and the version-3 files already published stay readable.
 //!
 //! The 7 engineered features are derived at load time from the quantized base features with the
 //! stored scaler, exactly as the builder derived them.
@@ -221,6 +225,13 @@ pub fn encode(cat: &Catalog) -> Result<Vec<u8>, EncodeError> {
         .collect();
     push_section(&mut raw, b"GENR", &genre_bytes);
     push_section(&mut raw, b"FEAT", &feats);
+    if let Some(synth) = cat.synthetic() {
+        push_section(
+            &mut raw,
+            b"SYNT",
+            &postcard::to_allocvec(synth).expect("synthetic"),
+        );
+    }
 
     let mut payload = Vec::new();
     let params = brotli::enc::BrotliEncoderParams {
@@ -335,6 +346,7 @@ struct Sections<'a> {
     pops: Option<&'a [u8]>,
     genres: Option<&'a [u8]>,
     feats: Option<&'a [u8]>,
+    synthetic: Option<&'a [u8]>,
 }
 
 fn parse_sections(raw: &[u8]) -> Result<Catalog, FormatError> {
@@ -370,6 +382,7 @@ fn parse_sections(raw: &[u8]) -> Result<Catalog, FormatError> {
             b"POPU" => s.pops = Some(data),
             b"GENR" => s.genres = Some(data),
             b"FEAT" => s.feats = Some(data),
+            b"SYNT" => s.synthetic = Some(data),
             _ => {}
         }
         at = end;
@@ -461,7 +474,13 @@ fn parse_sections(raw: &[u8]) -> Result<Catalog, FormatError> {
             meta.scaler.complete(&base)
         })
         .collect();
-    Ok(Catalog::new(tracks, features, meta.scaler))
+    let mut cat = Catalog::new(tracks, features, meta.scaler);
+    if let Some(d) = s.synthetic {
+        let synth: super::synth::Synthetic =
+            postcard::from_bytes(d).map_err(|e| bad("SYNT", e.to_string()))?;
+        cat.set_synthetic(synth);
+    }
+    Ok(cat)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod format;
 pub mod ingest;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod interactions;
+pub mod synth;
 
 use std::collections::HashMap;
 
@@ -83,6 +84,9 @@ pub struct Catalog {
     pub features: Vec<Features>,
     pub scaler: Scaler,
     index: HashMap<String, usize>,
+    /// `Some` for a synthetic benchmark catalog (see [`synth`]); never cleared once set, so a
+    /// synthetic catalog cannot pass for real data.
+    synthetic: Option<synth::Synthetic>,
 }
 
 impl PartialEq for Catalog {
@@ -90,6 +94,7 @@ impl PartialEq for Catalog {
         self.tracks == other.tracks
             && self.features == other.features
             && self.scaler == other.scaler
+            && self.synthetic == other.synthetic
     }
 }
 
@@ -138,7 +143,18 @@ impl Catalog {
             features,
             scaler,
             index,
+            synthetic: None,
         }
+    }
+
+    /// How this catalog was synthesized, or `None` for real data.
+    pub fn synthetic(&self) -> Option<&synth::Synthetic> {
+        self.synthetic.as_ref()
+    }
+
+    /// Mark as a synthetic benchmark catalog (the generator and the decoder do this).
+    pub(crate) fn set_synthetic(&mut self, s: synth::Synthetic) {
+        self.synthetic = Some(s);
     }
 
     pub fn len(&self) -> usize {

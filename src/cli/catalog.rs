@@ -1,4 +1,4 @@
-//! `soundalike catalog build|info`.
+//! `soundalike catalog build|info|synth`.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use crate::catalog::features::FEATURE_NAMES;
-use crate::catalog::{default_data_dir, ingest, Catalog};
+use crate::catalog::{default_data_dir, ingest, synth, Catalog};
 
 #[derive(Subcommand)]
 pub enum CatalogCommand {
@@ -15,6 +15,25 @@ pub enum CatalogCommand {
     Build(BuildArgs),
     /// Print a catalog's counts, size and per-feature ranges.
     Info(InfoArgs),
+    /// Write a synthetic benchmark catalog: real tracks' features resampled with small noise,
+    /// flagged as synthetic in the file (the page says so). For benchmarks only.
+    Synth(SynthArgs),
+}
+
+#[derive(Args)]
+pub struct SynthArgs {
+    /// How many tracks to make (e.g. 1000000).
+    #[arg(long)]
+    pub tracks: usize,
+    /// Where to write the synthetic catalog.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The real catalog to resample.
+    #[arg(long = "from", default_value = "www/catalog.bin")]
+    pub from: PathBuf,
+    /// Seed of the resampling and the noise.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Args)]
@@ -43,6 +62,7 @@ pub fn run(cmd: CatalogCommand) -> anyhow::Result<()> {
     match cmd {
         CatalogCommand::Build(a) => build(a),
         CatalogCommand::Info(a) => info(a),
+        CatalogCommand::Synth(a) => synthesize(a),
     }
 }
 
@@ -124,6 +144,31 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn synthesize(args: SynthArgs) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let (source, _) = load(&args.from)?;
+    let cat = synth::synthesize(&source, args.tracks, args.seed)
+        .with_context(|| format!("synthesizing from {}", args.from.display()))?;
+    let bytes = cat
+        .to_bytes()
+        .with_context(|| format!("encoding {}", args.out.display()))?;
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    eprintln!(
+        "wrote synthetic benchmark catalog {} ({} tracks resampled from {} real ones of {}, seed {}, {} bytes) in {:.1} s",
+        args.out.display(),
+        cat.len(),
+        source.len(),
+        args.from.display(),
+        args.seed,
+        bytes.len(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 /// Read and decode a catalog file, naming the file in any error.
 pub fn load(path: &std::path::Path) -> anyhow::Result<(Catalog, usize)> {
     let bytes = std::fs::read(path).with_context(|| {
@@ -146,6 +191,12 @@ fn info(args: InfoArgs) -> anyhow::Result<()> {
     let artists: std::collections::HashSet<&str> =
         cat.tracks.iter().map(|t| t.artist.as_str()).collect();
     println!("{}", args.file.display());
+    if let Some(s) = cat.synthetic() {
+        println!(
+            "  SYNTHETIC benchmark catalog (resampled from {} real tracks, seed {})",
+            s.source_tracks, s.seed
+        );
+    }
     println!("  tracks          {n}");
     println!("  artists         {}", artists.len());
     println!("  with popularity {with_pop}");

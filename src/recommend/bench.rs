@@ -28,6 +28,7 @@ pub fn random_tracks(r: &Recommender, n: usize, seed: u64) -> Vec<usize> {
     (0..n).map(|_| rng.below(r.len().max(1))).collect()
 }
 
+/// ms to embed every track as the load does (`Recommender::new`).
 pub fn encode_ms(r: &Recommender, now: &dyn Fn() -> f64) -> f64 {
     let t = now();
     std::hint::black_box(r.encode_catalog());

@@ -56,3 +56,17 @@ pub fn track_ids(n: usize, seed: u64) -> Vec<String> {
     })
     .unwrap_or_default()
 }
+
+/// Bytes of the wasm linear memory (it only grows: the peak of the page so far).
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| {
+            m.buffer()
+                .unchecked_into::<js_sys::ArrayBuffer>()
+                .byte_length() as f64
+        })
+        .unwrap_or(f64::NAN)
+}

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::catalog_param::catalog_url;
 use super::load::{fetch_bytes, now, yield_now};
 use super::slot::{set_engine, with_engine, with_engine_mut};
 use super::state::{Config, PageState, Status};
@@ -49,6 +50,8 @@ pub fn start(cfg: Config, st: PageState) {
 pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     let t0 = now();
     let status = st.status;
+    // `?catalog=` names another catalog of this site (checked before anything is fetched)
+    let (catalog_url, asked) = catalog_url(&cfg.catalog_url).map_err(|e| e.to_string())?;
     // one download with its progress in the status line
     let download = |url: String, what: &'static str| async move {
         fetch_bytes(&url, move |got, total| {
@@ -72,9 +75,10 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         }
     }
     // a host without a catalog is a starting point: the listener's own CSVs become the catalog
-    let cat = match download(cfg.catalog_url.clone(), "catalog").await {
+    // (not when the address named one: then its absence is the error)
+    let cat = match download(catalog_url, "catalog").await {
         Ok(c) => Some(c),
-        Err(e) if e.contains("answered HTTP 404") => None,
+        Err(e) if e.contains("answered HTTP 404") && !asked => None,
         Err(e) => return Err(e),
     };
     let w = download(cfg.weights_url.clone(), "model weights").await?;

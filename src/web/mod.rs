@@ -15,6 +15,7 @@
 
 pub mod bench;
 pub mod boot;
+pub mod catalog_param;
 pub mod charts;
 pub mod components;
 pub mod display;

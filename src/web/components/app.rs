@@ -11,6 +11,7 @@ use super::path::SongPathPanel;
 use super::recs::Recommendations;
 use super::search::SearchBox;
 use super::status::{LoadingOrError, Notices, StatusLine};
+use super::synthetic::SyntheticBanner;
 use super::tune::Tune;
 use crate::web::boot;
 use crate::web::charts::{Heatmap, MapView};
@@ -45,6 +46,7 @@ pub fn App(cfg: Config) -> impl IntoView {
             </div>
             <StatusLine/>
         </header>
+        <SyntheticBanner/>
         <Notices/>
         <Show when=ready fallback=move || view! {
             <LoadingOrError/>

@@ -1,6 +1,6 @@
 //! The page's components, one file per panel: the layout (`app`), status and notices, search,
 //! the likes list, the CSV import, the recommendations, the result controls, the fine-tune (with
-//! saving and loading the tuned model), the song path and the new-track form.
+//! saving and loading the tuned model), the song path, the new-track form and the synthetic-catalog banner.
 //!
 //! Components read and change `state::PageState` through its methods and reach the engine only
 //! through `slot`; they must not know how the engine ranks, nor localStorage's format (`storage`
@@ -15,6 +15,7 @@ mod path;
 mod recs;
 mod search;
 mod status;
+mod synthetic;
 mod tune;
 
 pub use app::App;
