@@ -217,6 +217,8 @@ pub enum LoadError {
     Weights(#[from] WeightsError),
     #[error("The catalog holds no tracks")]
     EmptyCatalog,
+    #[error("{rows} embeddings were given for a catalog of {tracks} tracks")]
+    Embeddings { rows: usize, tracks: usize },
 }
 
 /// Which first stage a ranking runs (the quantized one is the product; the exact one its reference).
@@ -298,6 +300,28 @@ impl Recommender {
             .zip(&catalog.tracks)
             .map(|(f, t)| encoder.encode(&input(f, &t.context(), objective)))
             .collect();
+        Recommender::with_embeddings(catalog, weights, emb)
+    }
+
+    /// Build the indexes over embeddings computed elsewhere (the page's engine worker encodes;
+    /// the page builds its copy from the worker's rows without encoding again). `emb` must hold
+    /// one row per track, computed by `weights`' encoder.
+    pub fn with_embeddings(
+        catalog: Catalog,
+        weights: Weights,
+        emb: Vec<Embedding>,
+    ) -> Result<Recommender, LoadError> {
+        if catalog.is_empty() {
+            return Err(LoadError::EmptyCatalog);
+        }
+        if emb.len() != catalog.len() {
+            return Err(LoadError::Embeddings {
+                rows: emb.len(),
+                tracks: catalog.len(),
+            });
+        }
+        let encoder = DenseEncoder::new(&weights.autoencoder);
+        let objective = weights.objective;
         let (song, songs) = intern(catalog.tracks.iter().map(|t| song_key(&t.name, &t.artist)));
         let (artist, artist_ids) = intern(catalog.tracks.iter().map(|t| artist_key(&t.artist)));
         let n_songs = songs.len();
@@ -466,11 +490,23 @@ impl Recommender {
         dislikes: &[usize],
         seed: u64,
     ) -> Result<FineTuner, FineTuneError> {
+        Recommender::tuner_on(&self.shipped, &self.emb, likes, dislikes, seed)
+    }
+
+    /// The same fine-tune over a head and embeddings held elsewhere (the page's engine worker
+    /// gets them from the page): one configuration for every caller.
+    pub fn tuner_on(
+        shipped: &Head,
+        emb: &[Embedding],
+        likes: &[usize],
+        dislikes: &[usize],
+        seed: u64,
+    ) -> Result<FineTuner, FineTuneError> {
         let cfg = FineTuneConfig {
             seed,
             ..FineTuneConfig::default()
         };
-        FineTuner::new(&self.shipped, &self.emb, likes, dislikes, cfg)
+        FineTuner::new(shipped, emb, likes, dislikes, cfg)
     }
 
     /// The page's fine-tune run to the end (what "Tune to me" installs).
