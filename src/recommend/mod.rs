@@ -13,6 +13,7 @@ mod additions;
 pub mod bench;
 pub mod distinct;
 pub mod explain;
+mod indexer;
 pub mod path;
 pub mod projection;
 pub mod rerank;
@@ -33,6 +34,7 @@ use crate::model::input::input;
 use crate::model::{Embedding, Head, Objective, Weights, WeightsError, EMB};
 use crate::vector::{mean_all, mean_of, unit};
 use distinct::{artist_key, intern, song_key, Distinct};
+pub use indexer::Indexer;
 use projection::EmbeddingMap;
 use rerank::{rerank, Filters};
 use scan::{Candidates, Quantized};
@@ -305,25 +307,29 @@ impl Recommender {
 
     /// Build the indexes over embeddings computed elsewhere (the page's engine worker encodes;
     /// the page builds its copy from the worker's rows without encoding again). `emb` must hold
-    /// one row per track, computed by `weights`' encoder.
+    /// one row per track, computed by `weights`' encoder. In one go; [`Indexer`] does the same in
+    /// steps.
     pub fn with_embeddings(
         catalog: Catalog,
         weights: Weights,
         emb: Vec<Embedding>,
     ) -> Result<Recommender, LoadError> {
-        if catalog.is_empty() {
-            return Err(LoadError::EmptyCatalog);
-        }
-        if emb.len() != catalog.len() {
-            return Err(LoadError::Embeddings {
-                rows: emb.len(),
-                tracks: catalog.len(),
-            });
-        }
+        Ok(Indexer::new(catalog, weights, emb)?.finish())
+    }
+
+    /// The recommender from its per-track keys and search index (see [`Indexer`]).
+    fn assemble(
+        catalog: Catalog,
+        weights: Weights,
+        emb: Vec<Embedding>,
+        song_keys: Vec<u64>,
+        artist_keys: Vec<u64>,
+        search: SearchIndex,
+    ) -> Recommender {
         let encoder = DenseEncoder::new(&weights.autoencoder);
         let objective = weights.objective;
-        let (song, songs) = intern(catalog.tracks.iter().map(|t| song_key(&t.name, &t.artist)));
-        let (artist, artist_ids) = intern(catalog.tracks.iter().map(|t| artist_key(&t.artist)));
+        let (song, songs) = intern(song_keys);
+        let (artist, artist_ids) = intern(artist_keys);
         let n_songs = songs.len();
         let mut genre_ids: HashMap<&str, u16> = HashMap::new();
         let mut genres: Vec<String> = Vec::new();
@@ -344,12 +350,6 @@ impl Recommender {
             .map(|t| t.year.is_some() && t.popularity.is_some())
             .collect();
         let catalog_mean = mean_all(catalog.features.iter().copied());
-        let search = SearchIndex::new(
-            catalog
-                .tracks
-                .iter()
-                .map(|t| (t.name.as_str(), t.artist.as_str(), t.popularity)),
-        );
         let unit: Vec<Embedding> = emb.iter().map(unit).collect();
         let quant = Quantized::new(&unit);
         let mean_emb = mean_all(emb.iter().copied());
@@ -378,7 +378,7 @@ impl Recommender {
             yours_from: None,
         };
         r.refresh_cold_start();
-        Ok(r)
+        r
     }
 
     pub fn catalog(&self) -> &Catalog {

@@ -10,7 +10,10 @@ use super::load::yield_now;
 use super::protocol::{buf_bytes, buf_embeddings, Reply, Request};
 use crate::catalog::format::decode_raw;
 use crate::model::Weights;
-use crate::recommend::{LoadError, Recommender};
+use crate::recommend::{Indexer, LoadError, Recommender};
+
+/// Tracks indexed between two yields to the browser (~10 ms in wasm).
+const INDEX_STEP: usize = 8192;
 
 /// What the worker's load gave.
 pub enum Remote {
@@ -60,7 +63,13 @@ async fn build(bufs: &[js_sys::ArrayBuffer]) -> Result<Remote, String> {
     let emb = buf_embeddings(bufs, 1)?;
     let w = buf_bytes(bufs, 2, "model weights")?;
     let weights = Weights::from_bytes(&w).map_err(|e| LoadError::from(e).to_string())?;
+    let mut indexer = Indexer::new(catalog, weights, emb).map_err(|e| e.to_string())?;
+    loop {
+        yield_now().await;
+        if indexer.step(INDEX_STEP) {
+            break;
+        }
+    }
     yield_now().await;
-    let engine = Recommender::with_embeddings(catalog, weights, emb).map_err(|e| e.to_string())?;
-    Ok(Remote::Engine(Box::new(engine), w))
+    Ok(Remote::Engine(Box::new(indexer.finish()), w))
 }
