@@ -1,8 +1,8 @@
-// The page stays responsive while the engine works (issue 9): keys are typed while the catalog
-// loads (into a probe field the test adds, as the panels show only once ready) and while "Tune to
-// me" runs (into the real search box); every input event must be handled within 100 ms of the
-// key press (the key's event timestamp to the handler). Long tasks (PerformanceObserver
-// 'longtask') during both are printed.
+// The page stays responsive while the engine works (issue 9): keys are typed into a probe field
+// the test adds (the panels show only once ready, and the search box's own handler searches)
+// while the catalog loads and while "Tune to me" runs; every input event must be handled within
+// 100 ms of the key press (the key's event timestamp to the handler). Long tasks
+// (PerformanceObserver 'longtask') during both are printed.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { serve, launch, waitReady } from "./helpers.mjs";
@@ -69,17 +69,18 @@ test("typing stays responsive while the engine loads and while it tunes", async 
   await page.evaluate(() => { window.__delays.length = 0; window.__longTasks.length = 0; });
 
   // 2. while the fine-tune runs: type in the search box until it says "tuned in"
+  const clicked = await page.evaluate(() => Math.round(performance.now()));
   await page.locator("#tune-btn").click();
   const keysTune = await typeUntil(page, "#search-input",
     () => page.getByTestId("tune-status").getByText(/tuned in \d+ ms/).waitFor({ timeout: 120000 }));
-  const tune = await page.evaluate(() => ({ delays: window.__delays.splice(0), longTasks: window.__longTasks.splice(0) }));
+  const tune = await page.evaluate(() => ({ delays: window.__delays.splice(0), longTasks: window.__longTasks.splice(0), done: Math.round(performance.now()) }));
 
   const worst = (d) => Math.max(0, ...d.map((x) => x.ms));
   // keys pressed once the first recommendations were computed wait for the panels' first
   // render, which is not the engine's work: the load phase counts keys pressed before it
   const loading = load.delays.filter((x) => x.at < load.ready);
   console.log(`load: ${keysLoad} keys (${loading.length} before ready at ${Math.round(load.ready)} ms), worst ${worst(loading).toFixed(1)} ms; long tasks ${JSON.stringify(load.longTasks)}`);
-  console.log(`tune: ${keysTune} keys, worst ${worst(tune.delays).toFixed(1)} ms; long tasks ${JSON.stringify(tune.longTasks)}`);
+  console.log(`tune (clicked at ${clicked} ms, tuned by ${tune.done} ms): ${keysTune} keys, worst ${worst(tune.delays).toFixed(1)} ms; long tasks ${JSON.stringify(tune.longTasks)}`);
   assert.ok(loading.length >= 3, `only ${loading.length} keys were typed during the load`);
   assert.ok(tune.delays.length >= 1, "no key was typed during the tune");
   assert.ok(worst(loading) <= LIMIT_MS, `an input waited ${worst(loading).toFixed(1)} ms during the load: ${JSON.stringify(loading)}`);
