@@ -31,9 +31,11 @@ pub async fn load(
     weights_url: &str,
     on_progress: impl Fn(&Reply),
 ) -> Result<Remote, Option<String>> {
+    // the worker resolves relative URLs against its own script (beside the glue), so they go
+    // absolute, against the page's address
     let req = Request::Load {
-        catalog_url: catalog_url.to_string(),
-        weights_url: weights_url.to_string(),
+        catalog_url: absolute(catalog_url),
+        weights_url: absolute(weights_url),
     };
     let mut rx = client::request(req, Vec::new()).map_err(|_| None)?;
     while let Some(Answer { reply, bufs }) = rx.next().await {
@@ -51,6 +53,15 @@ pub async fn load(
     }
     // the worker died before answering
     Err(None)
+}
+
+/// `url` resolved against the page's address (unchanged when that fails: the fetch then says why).
+fn absolute(url: &str) -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .and_then(|base| web_sys::Url::new_with_base(url, &base).ok())
+        .map(|u| u.href())
+        .unwrap_or_else(|| url.to_string())
 }
 
 /// The engine from the worker's buffers: inflated catalog, embeddings, weights file.
