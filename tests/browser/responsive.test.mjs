@@ -7,7 +7,7 @@
 // long tasks (PerformanceObserver 'longtask'), not asserted.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serve, launch, waitReady } from "./helpers.mjs";
+import { serve, launch, waitReady, recTitles } from "./helpers.mjs";
 
 const LIMIT_MS = 100;
 
@@ -105,4 +105,25 @@ test("typing stays responsive while the engine worker loads and while it tunes",
   assert.ok(tuning.length >= 1, "no key was typed while the worker tuned");
   assert.ok(worst(tuning) <= LIMIT_MS, `an input waited ${worst(tuning).toFixed(1)} ms while the worker tuned: ${JSON.stringify(tuning)}`);
   assert.deepEqual(errors, []);
+});
+
+test("without its worker (engine-worker.js missing) the page runs the engine inline, same list", async () => {
+  const likes = "#likes=1EzrEOXmMH3G43AXT1y7pA,4hbGPfz03P8Nnh75mFIAoH,6f807x0ima9a1j3VPbc7VN";
+  const lists = [];
+  for (const block of [false, true]) {
+    const page = await browser.newPage();
+    const errors = [];
+    const warnings = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
+    if (block) await page.route("**/engine-worker.js", (r) => r.fulfill({ status: 404, body: "no" }));
+    await page.goto(`${server.url}/${likes}`);
+    await waitReady(page, 120000);
+    lists.push(await recTitles(page));
+    if (block) assert.ok(warnings.some((w) => /engine runs on the page/.test(w)), `the fallback is said in the console: ${warnings}`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+  assert.ok(lists[0].length > 0);
+  assert.deepEqual(lists[1], lists[0], "the inline engine gives the worker's list");
 });
