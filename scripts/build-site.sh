@@ -35,6 +35,7 @@ mkdir -p pkg
 cp "$wasm" pkg/soundalike_bg.wasm
 sed -E "s/soundalike-web(-[0-9a-f]+)?_bg\.wasm/soundalike_bg.wasm/g" "$js" > pkg/soundalike.js
 cp www/widget.css pkg/widget.css
-rm -rf dist/pkg && mkdir -p dist/pkg && cp pkg/soundalike.js pkg/soundalike_bg.wasm pkg/widget.css pkg/auto.js pkg/package.json pkg/README.md dist/pkg/
+cp www/engine-worker.js pkg/engine-worker.js
+rm -rf dist/pkg && mkdir -p dist/pkg && cp pkg/soundalike.js pkg/soundalike_bg.wasm pkg/widget.css pkg/engine-worker.js pkg/auto.js pkg/package.json pkg/README.md dist/pkg/
 raw=$(stat -c %s pkg/soundalike_bg.wasm); gz=$(gzip -9 -c pkg/soundalike_bg.wasm | wc -c)
 say "dist/ ready: wasm ${raw} bytes raw, ${gz} bytes gzip; catalog $(stat -c %s dist/catalog.bin) bytes"

@@ -405,3 +405,40 @@ fn new_tracks_scale_like_the_catalog() {
     assert_eq!(g[2], 1.0);
     assert!(g.iter().all(|x| (0.0..=1.0).contains(x)), "{g:?}");
 }
+
+#[test]
+fn streaming_decode_in_any_chunks_equals_the_whole_file() {
+    use soundalike::catalog::format::{decode_raw, StreamDecoder};
+    let good = bytes();
+    let whole = Catalog::from_bytes(good).expect("decode");
+    // the page's worker gets the file in network chunks of any size, trailing bytes included
+    for step in [1usize, 7, 4096, 65_536, good.len()] {
+        let mut d = StreamDecoder::new();
+        let mut padded = good.clone();
+        padded.extend_from_slice(b"trailing");
+        for c in padded
+            .chunks(step.max(1))
+            .take(if step == 1 { 50_000 } else { usize::MAX })
+        {
+            d.push(c);
+        }
+        if step == 1 {
+            // a byte-wise feed cut short is a truncated file
+            assert!(matches!(d.finish(), Err(FormatError::Truncated { .. })));
+            continue;
+        }
+        assert_eq!(d.received(), good.len());
+        let cat = decode_raw(&d.finish().expect("inflate")).expect("parse");
+        assert_eq!(cat.tracks, whole.tracks, "chunks of {step}");
+        assert_eq!(cat.features, whole.features, "chunks of {step}");
+    }
+    // a flipped byte is a checksum error whichever chunk carries it
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x10;
+    let mut d = StreamDecoder::new();
+    for c in flipped.chunks(1000) {
+        d.push(c);
+    }
+    assert!(matches!(d.finish(), Err(FormatError::Checksum { .. })));
+}

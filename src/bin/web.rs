@@ -1,4 +1,4 @@
-//! The wasm entry of the page and the widget (one wasm for both). On native it is an empty main.
+//! The wasm entry of the page, the widget and the engine worker (one wasm for all three). On native it is an empty main.
 #[cfg(target_arch = "wasm32")]
 fn main() {
     // keep the widget's and the bench's exports linked in
@@ -9,6 +9,8 @@ fn main() {
     std::hint::black_box(soundalike::web::bench::bench_all as *const ());
     std::hint::black_box(soundalike::web::bench::track_ids as *const ());
     std::hint::black_box(soundalike::web::bench::finetune_fixture as *const ());
+    // the engine worker's entry (www/engine-worker.js calls it)
+    std::hint::black_box(soundalike::web::worker::handle as *const ());
     soundalike::web::start();
 }
 

@@ -33,8 +33,6 @@
 //! The 7 engineered features are derived at load time from the quantized base features with the
 //! stored scaler, exactly as the builder derived them.
 
-use std::io::Read;
-
 use serde::{Deserialize, Serialize};
 
 use super::features::{dequantize, Scaler, N_BASE};
@@ -111,7 +109,26 @@ pub fn id_to_u128(id: &str) -> Option<u128> {
 }
 
 /// Encode a 128-bit value as a 22-character base62 Spotify id.
-pub fn u128_to_id(mut v: u128) -> String {
+pub fn u128_to_id(v: u128) -> String {
+    // two 128-bit divisions by 62^10, then 64-bit arithmetic: a 128-bit division per digit made
+    // this the slowest part of decoding a catalog (66k ids) in wasm
+    const P10: u128 = 62u128.pow(10);
+    let mut out = [b'0'; 22];
+    let low = (v % P10) as u64;
+    let mid = ((v / P10) % P10) as u64;
+    let high = (v / P10 / P10) as u64; // < 62^2: 2^128 < 62^22
+    for (range, mut x) in [(12..22, low), (2..12, mid), (0..2, high)] {
+        for slot in out[range].iter_mut().rev() {
+            *slot = ALPHABET[(x % 62) as usize];
+            x /= 62;
+        }
+    }
+    String::from_utf8(out.to_vec()).expect("alphabet is ASCII")
+}
+
+/// The digit-by-digit encoding `u128_to_id` replaced, kept to test it against.
+#[cfg(test)]
+fn u128_to_id_slow(mut v: u128) -> String {
     let mut out = [b'0'; 22];
     for slot in out.iter_mut().rev() {
         *slot = ALPHABET[(v % 62) as usize];
@@ -277,62 +294,220 @@ fn bad(section: &'static str, reason: impl Into<String>) -> FormatError {
 
 /// Decode a catalog file. Every failure is a [`FormatError`]; this never panics.
 pub fn decode(bytes: &[u8]) -> Result<Catalog, FormatError> {
-    if bytes.len() < HEADER_LEN {
-        if bytes.len() >= 8 && &bytes[..8] != MAGIC {
-            return Err(FormatError::BadMagic {
-                found: bytes[..8].to_vec(),
+    let mut d = StreamDecoder::new();
+    d.push(bytes);
+    decode_raw(&d.finish()?)
+}
+
+/// Parse an inflated payload (what [`StreamDecoder::finish`] returns) into the catalog. The page
+/// inflates in its engine worker and hands the raw sections over, so this is the cheap half.
+pub fn decode_raw(raw: &[u8]) -> Result<Catalog, FormatError> {
+    parse_sections(raw)
+}
+
+/// Inflated bytes out of the brotli stream per call, so a chunk never grows the output in one go.
+const OUT_STEP: usize = 64 << 10;
+
+type Brotli = brotli_decompressor::BrotliState<
+    brotli_decompressor::StandardAlloc,
+    brotli_decompressor::StandardAlloc,
+    brotli_decompressor::StandardAlloc,
+>;
+
+/// A catalog file decoded as it downloads: feed each chunk to [`push`](Self::push) as it
+/// arrives (the brotli payload is inflated incrementally, and checksummed on the way), then
+/// [`finish`](Self::finish). Errors are those of [`decode`], reported in the same order (a short
+/// or foreign file, the version, truncation, the checksum, then the payload), so a corrupt byte
+/// reads as a checksum error even when brotli stumbles on it first.
+pub struct StreamDecoder {
+    header: Vec<u8>,
+    /// Payload length, inflated length and CRC once the header is complete and valid.
+    expect: Option<(usize, u32, u32)>,
+    header_error: Option<FormatError>,
+    crc: crc32fast::Hasher,
+    fed: usize,
+    brotli: Box<Brotli>,
+    raw: Vec<u8>,
+    /// The first inflation failure (reported after truncation and checksum).
+    failed: Option<String>,
+    finished: bool,
+}
+
+impl Default for StreamDecoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl StreamDecoder {
+    pub fn new() -> StreamDecoder {
+        use brotli_decompressor::StandardAlloc;
+        StreamDecoder {
+            header: Vec::with_capacity(HEADER_LEN),
+            expect: None,
+            header_error: None,
+            crc: crc32fast::Hasher::new(),
+            fed: 0,
+            brotli: Box::new(Brotli::new(
+                StandardAlloc::default(),
+                StandardAlloc::default(),
+                StandardAlloc::default(),
+            )),
+            raw: Vec::new(),
+            failed: None,
+            finished: false,
+        }
+    }
+
+    /// Bytes of the file received so far.
+    pub fn received(&self) -> usize {
+        self.header.len() + self.fed
+    }
+
+    /// Inflated payload bytes so far.
+    pub fn inflated(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Feed the next bytes of the file. Never fails: errors are kept for [`finish`](Self::finish),
+    /// and after one the rest is only counted.
+    pub fn push(&mut self, mut chunk: &[u8]) {
+        if self.header.len() < HEADER_LEN {
+            let take = (HEADER_LEN - self.header.len()).min(chunk.len());
+            self.header.extend_from_slice(&chunk[..take]);
+            chunk = &chunk[take..];
+            if self.header.len() == HEADER_LEN {
+                match check_header(&self.header) {
+                    Ok(e) => self.expect = Some(e),
+                    Err(e) => self.header_error = Some(e),
+                }
+            }
+        }
+        let Some((plen, raw_len, _)) = self.expect else {
+            return;
+        };
+        // bytes after the payload are not part of the catalog
+        let chunk = &chunk[..chunk.len().min(plen - self.fed)];
+        self.fed += chunk.len();
+        self.crc.update(chunk);
+        if self.failed.is_none() && !chunk.is_empty() {
+            if let Err(e) = self.inflate(chunk, raw_len) {
+                self.failed = Some(e);
+            }
+        }
+    }
+
+    fn inflate(&mut self, input: &[u8], raw_len: u32) -> Result<(), String> {
+        use brotli_decompressor::{BrotliDecompressStream, BrotliResult};
+        if self.finished {
+            return Err("data after the end of the compressed stream".into());
+        }
+        let mut avail_in = input.len();
+        let mut in_at = 0;
+        let mut total = 0;
+        loop {
+            let start = self.raw.len();
+            // grow as the data arrives: a corrupt length must not reserve memory up front
+            self.raw.resize(start + OUT_STEP, 0);
+            let mut avail_out = OUT_STEP;
+            let mut out_at = start;
+            let r = BrotliDecompressStream(
+                &mut avail_in,
+                &mut in_at,
+                input,
+                &mut avail_out,
+                &mut out_at,
+                &mut self.raw,
+                &mut total,
+                &mut self.brotli,
+            );
+            self.raw.truncate(out_at);
+            if self.raw.len() > raw_len as usize {
+                return Err(format!(
+                    "inflates beyond the {raw_len} bytes the header says"
+                ));
+            }
+            match r {
+                BrotliResult::NeedsMoreOutput => continue,
+                BrotliResult::NeedsMoreInput => return Ok(()),
+                BrotliResult::ResultSuccess => {
+                    self.finished = true;
+                    return if avail_in > 0 {
+                        Err("data after the end of the compressed stream".into())
+                    } else {
+                        Ok(())
+                    };
+                }
+                BrotliResult::ResultFailure => return Err("invalid brotli data".into()),
+            }
+        }
+    }
+
+    /// The inflated payload, checked against the header (length, checksum, end of stream).
+    pub fn finish(self) -> Result<Vec<u8>, FormatError> {
+        if self.header.len() < HEADER_LEN {
+            if self.header.len() >= 8 && &self.header[..8] != MAGIC {
+                return Err(FormatError::BadMagic {
+                    found: self.header[..8].to_vec(),
+                });
+            }
+            return Err(FormatError::TooShort {
+                len: self.header.len(),
             });
         }
-        return Err(FormatError::TooShort { len: bytes.len() });
+        if let Some(e) = self.header_error {
+            return Err(e);
+        }
+        let Some((plen, raw_len, crc)) = self.expect else {
+            return Err(FormatError::TooShort { len: 0 });
+        };
+        if self.fed < plen {
+            return Err(FormatError::Truncated {
+                expected: plen,
+                found: self.fed,
+            });
+        }
+        let found = self.crc.finalize();
+        if found != crc {
+            return Err(FormatError::Checksum {
+                expected: crc,
+                found,
+            });
+        }
+        if let Some(e) = self.failed {
+            return Err(FormatError::Decompress(e));
+        }
+        if !self.finished || self.raw.len() != raw_len as usize {
+            return Err(FormatError::Decompress(format!(
+                "inflated to {} bytes, header says {raw_len}",
+                self.raw.len()
+            )));
+        }
+        Ok(self.raw)
     }
-    if &bytes[..8] != MAGIC {
+}
+
+/// Magic, version and sizes of a complete 24-byte header: (payload length, inflated length, CRC).
+fn check_header(h: &[u8]) -> Result<(usize, u32, u32), FormatError> {
+    if &h[..8] != MAGIC {
         return Err(FormatError::BadMagic {
-            found: bytes[..8].to_vec(),
+            found: h[..8].to_vec(),
         });
     }
-    let version = u16::from_le_bytes([bytes[8], bytes[9]]);
+    let version = u16::from_le_bytes([h[8], h[9]]);
     if version != VERSION {
         return Err(FormatError::UnsupportedVersion {
             found: version,
             supported: VERSION,
         });
     }
-    let plen = u32_at(bytes, 12) as usize;
-    let raw_len = u32_at(bytes, 16);
-    let crc = u32_at(bytes, 20);
-    let body = &bytes[HEADER_LEN..];
-    if body.len() < plen {
-        return Err(FormatError::Truncated {
-            expected: plen,
-            found: body.len(),
-        });
-    }
-    let payload = &body[..plen];
-    let found = crc32fast::hash(payload);
-    if found != crc {
-        return Err(FormatError::Checksum {
-            expected: crc,
-            found,
-        });
-    }
+    let raw_len = u32_at(h, 16);
     if raw_len > MAX_RAW_LEN {
         return Err(FormatError::Decompress(format!(
             "declared size {raw_len} bytes is implausibly large"
         )));
     }
-    // Grow as the data arrives: a corrupt length (with a valid checksum) must not reserve memory.
-    let mut raw = Vec::with_capacity((raw_len as usize).min(payload.len().saturating_mul(16)));
-    brotli_decompressor::Decompressor::new(payload, 4096)
-        .take(raw_len as u64 + 1)
-        .read_to_end(&mut raw)
-        .map_err(|e| FormatError::Decompress(e.to_string()))?;
-    if raw.len() != raw_len as usize {
-        return Err(FormatError::Decompress(format!(
-            "inflated to {} bytes, header says {raw_len}",
-            raw.len()
-        )));
-    }
-    parse_sections(&raw)
+    Ok((u32_at(h, 12) as usize, raw_len, u32_at(h, 20)))
 }
 
 #[derive(Default)]
@@ -505,5 +680,27 @@ mod tests {
             "overflows 128 bits"
         );
         assert_eq!(id_to_u128(&u128_to_id(u128::MAX)), Some(u128::MAX));
+    }
+
+    #[test]
+    fn fast_base62_equals_digit_by_digit() {
+        let mut rng = crate::rng::Rng64::new(7);
+        let mut cases = vec![
+            0,
+            1,
+            61,
+            62,
+            u64::MAX as u128,
+            u128::MAX,
+            62u128.pow(10) - 1,
+            62u128.pow(10),
+            62u128.pow(20),
+        ];
+        for _ in 0..10_000 {
+            cases.push(((rng.next_u64() as u128) << 64) | rng.next_u64() as u128);
+        }
+        for v in cases {
+            assert_eq!(u128_to_id(v), u128_to_id_slow(v), "{v}");
+        }
     }
 }

@@ -13,6 +13,7 @@ mod additions;
 pub mod bench;
 pub mod distinct;
 pub mod explain;
+mod indexer;
 pub mod path;
 pub mod projection;
 pub mod rerank;
@@ -33,6 +34,7 @@ use crate::model::input::input;
 use crate::model::{Embedding, Head, Objective, Weights, WeightsError, EMB};
 use crate::vector::{mean_all, mean_of, unit};
 use distinct::{artist_key, intern, song_key, Distinct};
+pub use indexer::Indexer;
 use projection::EmbeddingMap;
 use rerank::{rerank, Filters};
 use scan::Quantized;
@@ -217,6 +219,8 @@ pub enum LoadError {
     Weights(#[from] WeightsError),
     #[error("The catalog holds no tracks")]
     EmptyCatalog,
+    #[error("{rows} embeddings were given for a catalog of {tracks} tracks")]
+    Embeddings { rows: usize, tracks: usize },
 }
 
 /// Which first stage a ranking runs (the quantized one is the product; the exact one its reference).
@@ -287,8 +291,34 @@ impl Recommender {
         let encoder = DenseEncoder::new(&weights.autoencoder);
         let objective = weights.objective;
         let emb = encode_catalog(&encoder, &catalog, objective);
-        let (song, songs) = intern(catalog.tracks.iter().map(|t| song_key(&t.name, &t.artist)));
-        let (artist, artist_ids) = intern(catalog.tracks.iter().map(|t| artist_key(&t.artist)));
+        Recommender::with_embeddings(catalog, weights, emb)
+    }
+
+    /// Build the indexes over embeddings computed elsewhere (the page's engine worker encodes;
+    /// the page builds its copy from the worker's rows without encoding again). `emb` must hold
+    /// one row per track, computed by `weights`' encoder. In one go; [`Indexer`] does the same in
+    /// steps.
+    pub fn with_embeddings(
+        catalog: Catalog,
+        weights: Weights,
+        emb: Vec<Embedding>,
+    ) -> Result<Recommender, LoadError> {
+        Ok(Indexer::new(catalog, weights, emb)?.finish())
+    }
+
+    /// The recommender from its per-track keys and search index (see [`Indexer`]).
+    fn assemble(
+        catalog: Catalog,
+        weights: Weights,
+        emb: Vec<Embedding>,
+        song_keys: Vec<u64>,
+        artist_keys: Vec<u64>,
+        search: SearchIndex,
+    ) -> Recommender {
+        let encoder = DenseEncoder::new(&weights.autoencoder);
+        let objective = weights.objective;
+        let (song, songs) = intern(song_keys);
+        let (artist, artist_ids) = intern(artist_keys);
         let n_songs = songs.len();
         let mut genre_ids: HashMap<&str, u16> = HashMap::new();
         let mut genres: Vec<String> = Vec::new();
@@ -309,12 +339,6 @@ impl Recommender {
             .map(|t| t.year.is_some() && t.popularity.is_some())
             .collect();
         let catalog_mean = mean_all(catalog.features.iter().copied());
-        let search = SearchIndex::new(
-            catalog
-                .tracks
-                .iter()
-                .map(|t| (t.name.as_str(), t.artist.as_str(), t.popularity)),
-        );
         let unit: Vec<Embedding> = emb.iter().map(unit).collect();
         let quant = Quantized::new(&unit);
         let mean_emb = mean_all(emb.iter().copied());
@@ -343,7 +367,7 @@ impl Recommender {
             yours_from: None,
         };
         r.refresh_cold_start();
-        Ok(r)
+        r
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -460,11 +484,23 @@ impl Recommender {
         dislikes: &[usize],
         seed: u64,
     ) -> Result<FineTuner, FineTuneError> {
+        Recommender::tuner_on(&self.shipped, &self.emb, likes, dislikes, seed)
+    }
+
+    /// The same fine-tune over a head and embeddings held elsewhere (the page's engine worker
+    /// gets them from the page): one configuration for every caller.
+    pub fn tuner_on(
+        shipped: &Head,
+        emb: &[Embedding],
+        likes: &[usize],
+        dislikes: &[usize],
+        seed: u64,
+    ) -> Result<FineTuner, FineTuneError> {
         let cfg = FineTuneConfig {
             seed,
             ..FineTuneConfig::default()
         };
-        FineTuner::new(&self.shipped, &self.emb, likes, dislikes, cfg)
+        FineTuner::new(shipped, emb, likes, dislikes, cfg)
     }
 
     /// The page's fine-tune run to the end (what "Tune to me" installs).

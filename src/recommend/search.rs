@@ -62,11 +62,16 @@ impl SearchIndex {
     {
         let mut idx = SearchIndex::default();
         for (t, a, p) in items {
-            idx.titles.push(fold(t));
-            idx.artists.push(fold(a));
-            idx.popularity.push(p.unwrap_or(0));
+            idx.push(t, a, p);
         }
         idx
+    }
+
+    /// Add the next track (the index is built in steps at load, see `Indexer`).
+    pub fn push(&mut self, title: &str, artist: &str, popularity: Option<u8>) {
+        self.titles.push(fold(title));
+        self.artists.push(fold(artist));
+        self.popularity.push(popularity.unwrap_or(0));
     }
 
     pub fn len(&self) -> usize {

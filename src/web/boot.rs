@@ -6,7 +6,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::catalog_param::catalog_url;
+use super::client;
 use super::load::{fetch_bytes, now, yield_now};
+use super::protocol::Reply;
+use super::remote::{self, Remote};
 use super::slot::{set_engine, with_engine, with_engine_mut};
 use super::state::{Config, PageState, Status};
 use super::storage;
@@ -74,29 +77,40 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
             return start_alone(st, w, t0).await;
         }
     }
-    // a host without a catalog is a starting point: the listener's own CSVs become the catalog
-    // (not when the address named one: then its absence is the error)
-    let cat = match download(catalog_url, "catalog").await {
-        Ok(c) => Some(c),
-        Err(e) if e.contains("answered HTTP 404") && !asked => None,
-        Err(e) => return Err(e),
+    // the worker's progress in the status line: bytes while downloading, then tracks
+    let progress = |r: &Reply| match r {
+        Reply::Download { what, got, total } => status.set(Status::Loading {
+            what: what.clone(),
+            got: *got,
+            total: *total,
+        }),
+        Reply::Encoding { done, total } => status.set(Status::Working(format!(
+            "encoding {done} of {total} tracks…"
+        ))),
+        Reply::Loaded { tracks } => {
+            status.set(Status::Working(format!("indexing {tracks} tracks…")))
+        }
+        _ => {}
     };
-    let w = download(cfg.weights_url.clone(), "model weights").await?;
-    let Some(cat) = cat else {
-        return start_alone(st, w, t0).await;
+    let engine = match remote::load(&catalog_url, &cfg.weights_url, progress).await {
+        Ok(Remote::Engine(e, w)) => {
+            client::set_weights(w);
+            Some(*e)
+        }
+        // a catalog the address named must exist; only the host's default may be absent
+        Ok(Remote::NoCatalog(_)) if asked => {
+            return Err(format!(
+                "The catalog could not be downloaded: {catalog_url} answered HTTP 404 (not found)."
+            ))
+        }
+        Ok(Remote::NoCatalog(w)) => return start_alone(st, w, t0).await,
+        Err(Some(e)) => return Err(e),
+        // no worker on this page: the same work inline
+        Err(None) => load_inline(&catalog_url, asked, &cfg, st).await?,
     };
-    status.set(Status::Working("decoding…".into()));
-    yield_now().await;
-    let catalog = crate::catalog::Catalog::from_bytes(&cat)
-        .map_err(|e| crate::recommend::LoadError::from(e).to_string())?;
-    let weights = crate::model::Weights::from_bytes(&w)
-        .map_err(|e| crate::recommend::LoadError::from(e).to_string())?;
-    status.set(Status::Working(format!(
-        "encoding {} tracks…",
-        catalog.len()
-    )));
-    yield_now().await;
-    let engine = Recommender::new(catalog, weights).map_err(|e| e.to_string())?;
+    let Some(engine) = engine else {
+        return Ok(());
+    };
     set_engine(engine);
     // the listener's own tracks, before the likes that may point at them
     let (rows, notice) = yours::load().await;
@@ -120,10 +134,61 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     Ok(())
 }
 
+/// The load on the page's thread (no worker here): download, decode, encode. `None` when the
+/// host serves no catalog (then the page runs on the listener's tracks).
+async fn load_inline(
+    catalog_url: &str,
+    asked: bool,
+    cfg: &Config,
+    st: PageState,
+) -> Result<Option<Recommender>, String> {
+    let t0 = now();
+    let status = st.status;
+    let download = |url: String, what: &'static str| async move {
+        fetch_bytes(&url, move |got, total| {
+            status.set(Status::Loading {
+                what: what.into(),
+                got,
+                total,
+            })
+        })
+        .await
+        .map_err(|e| format!("The {what} could not be downloaded: {e}."))
+    };
+    // a host without a catalog is a starting point: the listener's own CSVs become the catalog
+    // (not when the address named one: then its absence is the error)
+    let cat = match download(catalog_url.to_string(), "catalog").await {
+        Ok(c) => Some(c),
+        Err(e) if e.contains("answered HTTP 404") && !asked => None,
+        Err(e) => return Err(e),
+    };
+    let w = download(cfg.weights_url.clone(), "model weights").await?;
+    let Some(cat) = cat else {
+        start_alone(st, w, t0).await?;
+        return Ok(None);
+    };
+    status.set(Status::Working("decoding…".into()));
+    yield_now().await;
+    let catalog = crate::catalog::Catalog::from_bytes(&cat)
+        .map_err(|e| crate::recommend::LoadError::from(e).to_string())?;
+    let weights = crate::model::Weights::from_bytes(&w)
+        .map_err(|e| crate::recommend::LoadError::from(e).to_string())?;
+    status.set(Status::Working(format!(
+        "encoding {} tracks…",
+        catalog.len()
+    )));
+    yield_now().await;
+    client::set_weights(w);
+    Recommender::new(catalog, weights)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
 /// No catalog from the host: build one from the listener's saved tracks, or wait for their CSVs.
 async fn start_alone(st: PageState, w: Vec<u8>, t0: f64) -> Result<(), String> {
     let weights = crate::model::Weights::from_bytes(&w)
         .map_err(|e| crate::recommend::LoadError::from(e).to_string())?;
+    client::set_weights(w.clone());
     yours::set_alone(w);
     let (rows, notice) = yours::load().await;
     if let Some(n) = notice {

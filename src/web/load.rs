@@ -1,14 +1,22 @@
 //! Fetching with progress, timers and small browser helpers.
 
 use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+#[wasm_bindgen]
+extern "C" {
+    // the globals, as both the page (`window`) and the engine worker (a worker scope) have them
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str) -> js_sys::Promise;
+}
+
+/// ms since the time origin, on the page and in the engine worker alike.
 pub fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
+    performance_now()
 }
 
 pub fn js_err(v: JsValue) -> String {
@@ -33,8 +41,27 @@ pub async fn fetch_bytes(
     url: &str,
     on_progress: impl Fn(u64, Option<u64>),
 ) -> Result<Vec<u8>, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let resp = JsFuture::from(window.fetch_with_str(url))
+    let mut buf: Vec<u8> = Vec::new();
+    fetch_stream(url, |chunk, got, total| {
+        if buf.is_empty() {
+            buf.reserve(total.unwrap_or(0) as usize);
+        }
+        buf.extend_from_slice(chunk);
+        on_progress(got, total);
+    })
+    .await?;
+    Ok(buf)
+}
+
+/// GET `url` and hand each chunk to `on_chunk(chunk, received so far, total if known)` as it
+/// arrives (once with an empty chunk first), so a caller can decode while the rest downloads.
+/// Works on the page and in the engine worker (no `window` there).
+pub async fn fetch_stream(
+    url: &str,
+    mut on_chunk: impl FnMut(&[u8], u64, Option<u64>),
+) -> Result<(), String> {
+    let promise = global_fetch(url);
+    let resp = JsFuture::from(promise)
         .await
         .map_err(|e| format!("could not fetch {url}: {}", js_err(e)))?;
     let resp: web_sys::Response = resp
@@ -53,15 +80,16 @@ pub async fn fetch_bytes(
         .ok()
         .flatten()
         .and_then(|s| s.parse::<u64>().ok());
-    let mut buf: Vec<u8> = Vec::with_capacity(total.unwrap_or(0) as usize);
-    on_progress(0, total);
+    on_chunk(&[], 0, total);
     let Some(body) = resp.body() else {
-        return Ok(buf);
+        return Ok(());
     };
     let reader: web_sys::ReadableStreamDefaultReader = body
         .get_reader()
         .dyn_into()
         .map_err(|_| "no stream reader".to_string())?;
+    let mut got = 0u64;
+    let mut chunk = Vec::new();
     loop {
         let r = JsFuture::from(reader.read())
             .await
@@ -74,13 +102,13 @@ pub async fn fetch_bytes(
             break;
         }
         let value = Reflect::get(&r, &JsValue::from_str("value")).map_err(js_err)?;
-        let chunk = Uint8Array::new(&value);
-        let start = buf.len();
-        buf.resize(start + chunk.length() as usize, 0);
-        chunk.copy_to(&mut buf[start..]);
-        on_progress(buf.len() as u64, total);
+        let arr = Uint8Array::new(&value);
+        chunk.resize(arr.length() as usize, 0);
+        arr.copy_to(&mut chunk);
+        got += chunk.len() as u64;
+        on_chunk(&chunk, got, total);
     }
-    Ok(buf)
+    Ok(())
 }
 
 /// Offer `text` as a download named `name`.

@@ -1,9 +1,10 @@
 //! The page and the widget (wasm only): Leptos components over the DOM-free engine.
 //!
 //! Holds the engine slot (`slot`, re-exported here as `with_engine` / `with_engine_mut`), the
-//! page's reactive state (`state`), start-up (`boot`), browser I/O (`load` fetches, `storage` is
-//! localStorage), text for display (`display`), the views (`components`, `charts`), the `pkg/`
-//! widget (`widget`) and its bench hooks (`bench`).
+//! page's reactive state (`state`), start-up (`boot`), the engine worker (`protocol` is the wire,
+//! `worker` its side, `client` the page's, `remote` an engine loaded through it), browser I/O
+//! (`load` fetches, `storage` is localStorage), text for display (`display`), the views
+//! (`components`, `charts`), the `pkg/` widget (`widget`) and its bench hooks (`bench`).
 //!
 //! The engine (catalog, embeddings, model) lives in a thread-local, outside the reactive graph;
 //! signals hold only small values (indices, options), and a version signal says when the engine
@@ -11,20 +12,26 @@
 //! playlists (the page never sees them); the core must not know this folder.
 //!
 //! Dependencies point one way: `components` → `charts` → `state` / `display` → `slot`;
-//! `load`, `storage` and `slot` know no other module here, and no module here imports this one.
+//! `boot` / `widget` → `remote` → `client` → `protocol`; `worker` → `protocol` / `load`;
+//! `load`, `storage`, `protocol` and `slot` know no other module here, and no module here imports
+//! this one.
 
 pub mod bench;
 pub mod boot;
 pub mod catalog_param;
 pub mod charts;
+pub mod client;
 pub mod components;
 pub mod display;
 pub mod idb;
 pub mod load;
+pub mod protocol;
+pub mod remote;
 pub mod slot;
 pub mod state;
 pub mod storage;
 pub mod widget;
+pub mod worker;
 pub mod yours;
 
 pub use slot::{set_engine, with_engine, with_engine_mut};

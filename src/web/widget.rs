@@ -18,6 +18,7 @@ use wasm_bindgen::JsCast;
 
 use super::display::meta;
 use super::load::fetch_bytes;
+use super::remote::{self, Remote};
 use crate::catalog::format::id_to_u128;
 use crate::recommend::{Query, Recommender as Engine};
 
@@ -245,7 +246,19 @@ thread_local! {
     static ENGINES: RefCell<Vec<(String, Loading)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Through the engine worker when the host page allows one (its CSP may forbid workers: then, or
+/// when it fails to start, the same work runs inline).
 async fn load(catalog_url: String, weights_url: String) -> Result<Rc<Engine>, WidgetError> {
+    match remote::load(&catalog_url, &weights_url, |_| {}).await {
+        Ok(Remote::Engine(e, _)) => return Ok(Rc::new(*e)),
+        Ok(Remote::NoCatalog(_)) => {
+            return Err(WidgetError::Load(format!(
+                "catalog: {catalog_url} answered HTTP 404"
+            )))
+        }
+        Err(Some(e)) => return Err(WidgetError::Load(e)),
+        Err(None) => {}
+    }
     let cat = fetch_bytes(&catalog_url, |_, _| {})
         .await
         .map_err(|e| WidgetError::Load(format!("catalog: {e}")))?;

@@ -1,5 +1,5 @@
-//! "Tune to me": the fine-tune of the rating head on the likes, run in slices that yield to the
-//! event loop, with progress, the live loss curve, a before/after comparison and a reset; "Save my
+//! "Tune to me": the fine-tune of the rating head on the likes, run in the engine worker (or, on
+//! a page without one, in slices that yield to the event loop), with progress, the live loss curve, a before/after comparison and a reset; "Save my
 //! model" / "Load my model" (the tuned head with the likes it was tuned on, as one file) and what
 //! the tuned model learned.
 
@@ -8,11 +8,13 @@ use leptos::task::spawn_local;
 
 use crate::listener::likes::Stored;
 use crate::listener::personal;
-use crate::model::tuned;
+use crate::model::{tuned, Head};
 use crate::recommend::{Options, Recommender};
 use crate::web::charts::{LearnedChart, LossCurve};
+use crate::web::client::{self, Answer};
 use crate::web::display::track_name;
 use crate::web::load::{download_bytes, js_err, now, yield_now};
+use crate::web::protocol::{buf_bytes, bytes_buf, embeddings_buf, Reply, Request};
 use crate::web::slot::{with_engine, with_engine_mut};
 use crate::web::state::{PageState, TuneState};
 use crate::web::storage;
@@ -22,8 +24,9 @@ const SLICE_MS: f64 = 25.0;
 /// How many of the top recommendations the before/after comparison shows.
 const COMPARE: usize = 10;
 
-/// Run the fine-tune in slices of at most ~25 ms, yielding to the event loop between them;
-/// then install the tuned head, keep it in localStorage and compare the top 10.
+/// Run the fine-tune in the engine worker (inline in slices of at most ~25 ms when the page has
+/// none), drawing the loss as it goes; then install the tuned head, keep it in localStorage and
+/// compare the top 10.
 fn start_tune(st: PageState) {
     let l = st.likes.get_untracked();
     if l.is_empty() {
@@ -38,32 +41,23 @@ fn start_tune(st: PageState) {
         ..Default::default()
     });
     spawn_local(async move {
-        let mut tuner = match with_engine(|e| e.tuner(&l, &d, Recommender::TUNE_SEED)) {
-            Some(Ok(t)) => t,
-            Some(Err(e)) => {
-                st.notice(format!("Could not tune: {e}."));
+        let t0 = now();
+        let outcome = match tune_in_worker(st, &l, &d).await {
+            Some(r) => r,
+            None => {
+                // no worker: start over on the page
+                st.tune.update(|t| t.losses.clear());
+                tune_inline(st, &l, &d).await
+            }
+        };
+        let (head, longest) = match outcome {
+            Ok(h) => h,
+            Err(e) => {
+                st.notice(e);
                 st.tune.set(TuneState::default());
                 return;
             }
-            None => return,
         };
-        let t0 = now();
-        let mut longest = 0.0f64;
-        while !tuner.done() {
-            let s0 = now();
-            let mut batch = Vec::new();
-            while !tuner.done() && now() - s0 < SLICE_MS {
-                batch.push(tuner.step());
-            }
-            longest = longest.max(now() - s0);
-            let p = tuner.progress();
-            st.tune.update(|t| {
-                t.losses.extend(batch);
-                t.progress = p;
-            });
-            yield_now().await;
-        }
-        let head = tuner.finish();
         let bytes = with_engine(|e| tuned::to_bytes(&head, e.shipped_head()));
         with_engine_mut(|e| e.set_head(Some(head)));
         storage::save_head(bytes.as_deref());
@@ -80,6 +74,76 @@ fn start_tune(st: PageState) {
             t.longest_slice_ms = longest;
         });
     });
+}
+
+/// The fine-tune in the engine worker: it gets the weights and the page's embeddings (the
+/// listener's added tracks included) and sends the losses as it goes. `None`: no worker here.
+async fn tune_in_worker(
+    st: PageState,
+    likes: &[usize],
+    dislikes: &[usize],
+) -> Option<Result<(Head, f64), String>> {
+    use futures::StreamExt;
+    let weights = client::weights()?;
+    let emb = with_engine(|e| embeddings_buf(e.embeddings()))?;
+    let req = Request::Tune {
+        likes: likes.to_vec(),
+        dislikes: dislikes.to_vec(),
+        seed: Recommender::TUNE_SEED,
+    };
+    let mut rx = client::request(req, vec![bytes_buf(&weights), emb]).ok()?;
+    while let Some(Answer { reply, bufs }) = rx.next().await {
+        match reply {
+            Reply::Steps { losses, progress } => st.tune.update(|t| {
+                t.losses.extend(losses);
+                t.progress = progress;
+            }),
+            Reply::Tuned { longest_slice_ms } => {
+                let head = buf_bytes(&bufs, 0, "tuned model").and_then(|b| {
+                    with_engine(|e| {
+                        tuned::from_bytes(&b, e.shipped_head()).map_err(|e| e.to_string())
+                    })
+                    .unwrap_or_else(|| Err("the page is not ready".into()))
+                });
+                return Some(
+                    head.map(|h| (h, longest_slice_ms))
+                        .map_err(|e| format!("Could not tune: {e}.")),
+                );
+            }
+            Reply::Failed(e) => return Some(Err(e)),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The fine-tune on the page's thread, in slices of at most ~25 ms that yield to the event loop.
+async fn tune_inline(
+    st: PageState,
+    likes: &[usize],
+    dislikes: &[usize],
+) -> Result<(Head, f64), String> {
+    let mut tuner = match with_engine(|e| e.tuner(likes, dislikes, Recommender::TUNE_SEED)) {
+        Some(Ok(t)) => t,
+        Some(Err(e)) => return Err(format!("Could not tune: {e}.")),
+        None => return Err("Could not tune: the page is not ready.".into()),
+    };
+    let mut longest = 0.0f64;
+    while !tuner.done() {
+        let s0 = now();
+        let mut batch = Vec::new();
+        while !tuner.done() && now() - s0 < SLICE_MS {
+            batch.push(tuner.step());
+        }
+        longest = longest.max(now() - s0);
+        let p = tuner.progress();
+        st.tune.update(|t| {
+            t.losses.extend(batch);
+            t.progress = p;
+        });
+        yield_now().await;
+    }
+    Ok((tuner.finish(), longest))
 }
 
 /// Back to the shipped head, here and in localStorage.

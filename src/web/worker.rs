@@ -1,0 +1,163 @@
+//! The engine worker's side: `www/engine-worker.js` loads this same wasm in a dedicated worker
+//! and hands every message from the page to [`handle`]. The heavy work runs here, off the page's
+//! thread: downloading and inflating the catalog as it arrives, encoding every track, and the
+//! fine-tune. It keeps no state between requests (the page owns the engine it ranks with and
+//! sends what a fine-tune needs), so the two never disagree about the catalog.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+
+use super::load::{fetch_bytes, fetch_stream, now};
+use super::protocol::{
+    buf_bytes, buf_embeddings, bytes_buf, embeddings_buf, post_to_page, Envelope, Reply, Request,
+};
+use crate::catalog::format::{decode_raw, StreamDecoder};
+use crate::model::dense::encode_all;
+use crate::model::input::input;
+use crate::model::{tuned, Weights};
+use crate::recommend::{LoadError, Recommender};
+
+/// Tracks encoded between two progress reports.
+const ENCODE_BLOCK: usize = 8192;
+/// Longest stretch of fine-tune steps between two progress reports (the page draws the curve).
+const SLICE_MS: f64 = 25.0;
+
+/// Run one message from the page (called by engine-worker.js).
+#[wasm_bindgen(js_name = engineWorkerHandle)]
+pub fn handle(data: JsValue) {
+    match Envelope::<Request>::from_js(&data) {
+        Ok(env) => spawn_local(run(env)),
+        Err(e) => post(0, Reply::Failed(format!("The engine got {e}.")), Vec::new()),
+    }
+}
+
+fn post(id: u32, msg: Reply, bufs: Vec<js_sys::ArrayBuffer>) {
+    let env = Envelope { id, msg, bufs };
+    match env.to_js() {
+        Ok((v, transfer)) => {
+            let _ = post_to_page(&v, &transfer);
+        }
+        Err(e) => {
+            let _ = post_to_page(&format!("engine worker: {e}").into(), &js_sys::Array::new());
+        }
+    }
+}
+
+async fn run(env: Envelope<Request>) {
+    let id = env.id;
+    let end = match env.msg {
+        Request::Load {
+            catalog_url,
+            weights_url,
+        } => load(id, &catalog_url, &weights_url).await,
+        Request::Tune {
+            likes,
+            dislikes,
+            seed,
+        } => tune(id, &likes, &dislikes, seed, &env.bufs),
+    };
+    if let Err(e) = end {
+        post(id, Reply::Failed(e), Vec::new());
+    }
+}
+
+/// The weights and the catalog at once (the catalog inflated while it downloads), then every
+/// track encoded; the page gets the inflated sections, the embeddings and the weights, all
+/// transferred.
+async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), String> {
+    let progress = |what: &'static str| {
+        move |got, total| {
+            post(
+                id,
+                Reply::Download {
+                    what: what.into(),
+                    got,
+                    total,
+                },
+                Vec::new(),
+            )
+        }
+    };
+    // both downloads at once; the catalog is inflated chunk by chunk while it arrives
+    let weights_dl = fetch_bytes(weights_url, progress("model weights"));
+    let mut dec = StreamDecoder::new();
+    let report = progress("catalog");
+    let catalog_dl = fetch_stream(catalog_url, |chunk, got, total| {
+        dec.push(chunk);
+        report(got, total);
+    });
+    let (w, fetched) = futures::future::join(weights_dl, catalog_dl).await;
+    let w = w.map_err(|e| format!("The model weights could not be downloaded: {e}."))?;
+    let weights = Weights::from_bytes(&w).map_err(|e| LoadError::from(e).to_string())?;
+    match fetched {
+        Err(e) if e.contains("answered HTTP 404") => {
+            post(id, Reply::NoCatalog, vec![bytes_buf(&w)]);
+            return Ok(());
+        }
+        Err(e) => return Err(format!("The catalog could not be downloaded: {e}.")),
+        Ok(()) => {}
+    }
+    let raw = dec.finish().map_err(|e| LoadError::from(e).to_string())?;
+    let catalog = decode_raw(&raw).map_err(|e| LoadError::from(e).to_string())?;
+    if catalog.is_empty() {
+        return Err(LoadError::EmptyCatalog.to_string());
+    }
+    let n = catalog.len();
+    let mut emb = Vec::with_capacity(n);
+    for from in (0..n).step_by(ENCODE_BLOCK) {
+        let to = (from + ENCODE_BLOCK).min(n);
+        let rows: Vec<_> = (from..to)
+            .map(|i| {
+                input(
+                    &catalog.features[i],
+                    &catalog.tracks[i].context(),
+                    weights.objective,
+                )
+            })
+            .collect();
+        emb.extend(encode_all(&weights, &rows));
+        post(id, Reply::Encoding { done: to, total: n }, Vec::new());
+    }
+    post(
+        id,
+        Reply::Loaded { tracks: n },
+        vec![bytes_buf(&raw), embeddings_buf(&emb), bytes_buf(&w)],
+    );
+    Ok(())
+}
+
+/// The page's fine-tune, reporting the losses every ~25 ms; ends with the tuned head's bytes.
+fn tune(
+    id: u32,
+    likes: &[usize],
+    dislikes: &[usize],
+    seed: u64,
+    bufs: &[js_sys::ArrayBuffer],
+) -> Result<(), String> {
+    let w = buf_bytes(bufs, 0, "model weights")?;
+    let weights = Weights::from_bytes(&w).map_err(|e| LoadError::from(e).to_string())?;
+    let emb = buf_embeddings(bufs, 1)?;
+    let mut tuner = Recommender::tuner_on(&weights.head, &emb, likes, dislikes, seed)
+        .map_err(|e| format!("Could not tune: {e}."))?;
+    let mut longest = 0.0f64;
+    while !tuner.done() {
+        let s0 = now();
+        let mut losses = Vec::new();
+        while !tuner.done() && now() - s0 < SLICE_MS {
+            losses.push(tuner.step());
+        }
+        longest = longest.max(now() - s0);
+        let progress = tuner.progress();
+        post(id, Reply::Steps { losses, progress }, Vec::new());
+    }
+    let head = tuner.finish();
+    let bytes = tuned::to_bytes(&head, &weights.head);
+    post(
+        id,
+        Reply::Tuned {
+            longest_slice_ms: longest,
+        },
+        vec![bytes_buf(&bytes)],
+    );
+    Ok(())
+}
