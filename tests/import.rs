@@ -30,19 +30,7 @@ fn weights() -> Weights {
 /// The TidyTuesday catalog (deduplicated as `catalog build` does: first row wins).
 fn catalog() -> &'static Catalog {
     static CAT: OnceLock<Catalog> = OnceLock::new();
-    CAT.get_or_init(|| {
-        let (rows, _) = read_tracks_csv(&tidy_path(), |_| {}).expect("read the TidyTuesday CSV");
-        let mut seen = std::collections::HashSet::new();
-        let raws: Vec<RawTrack> = rows
-            .into_iter()
-            .filter(|r| seen.insert(r.track.id.clone()))
-            .map(|r| RawTrack {
-                track: r.track,
-                raw: r.raw,
-            })
-            .collect();
-        Catalog::from_raw(raws)
-    })
+    CAT.get_or_init(|| common::real_catalog(common::TIDYTUESDAY))
 }
 
 fn recommender() -> Recommender {

@@ -7,8 +7,7 @@ mod common;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use soundalike::catalog::ingest::read_tracks_csv;
-use soundalike::catalog::{default_data_dir, Catalog, RawTrack};
+use soundalike::catalog::{default_data_dir, Catalog};
 use soundalike::model::Weights;
 use soundalike::recommend::path::{progress, song_path, PathError, DEFAULT_STEPS, MAX_STEPS};
 use soundalike::recommend::Recommender;
@@ -16,19 +15,9 @@ use soundalike::recommend::Recommender;
 fn recommender() -> &'static Recommender {
     static REC: OnceLock<Recommender> = OnceLock::new();
     REC.get_or_init(|| {
-        let path = default_data_dir().join("tidytuesday_spotify_songs/spotify_songs.csv");
-        let (rows, _) = read_tracks_csv(&path, |_| {}).expect("read the TidyTuesday CSV");
-        let mut seen = HashSet::new();
-        let raws: Vec<RawTrack> = rows
-            .into_iter()
-            .filter(|r| seen.insert(r.track.id.clone()))
-            .map(|r| RawTrack {
-                track: r.track,
-                raw: r.raw,
-            })
-            .collect();
+        let cat = common::real_catalog(common::TIDYTUESDAY);
         let weights = Weights::from_bytes(common::WEIGHTS).expect("committed weights");
-        Recommender::new(Catalog::from_raw(raws), weights).expect("recommender")
+        Recommender::new(cat, weights).expect("recommender")
     })
 }
 

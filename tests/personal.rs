@@ -8,8 +8,7 @@ mod common;
 use std::sync::OnceLock;
 
 use soundalike::catalog::features::FEATURE_NAMES;
-use soundalike::catalog::ingest::read_tracks_csv;
-use soundalike::catalog::{default_data_dir, Catalog, RawTrack};
+use soundalike::catalog::Catalog;
 use soundalike::listener::likes::Stored;
 use soundalike::listener::personal::{self, PersonalError};
 use soundalike::model::learned::feature_shift;
@@ -19,18 +18,7 @@ use soundalike::recommend::{Query, Recommender};
 use soundalike::vector::mean_of;
 
 fn catalog() -> Catalog {
-    let path = default_data_dir().join("spotify_hit_predictor/dataset-of-00s.csv");
-    let (rows, _) = read_tracks_csv(&path, |_| {}).expect("read real CSV");
-    let mut seen = std::collections::HashSet::new();
-    let raws: Vec<RawTrack> = rows
-        .into_iter()
-        .filter(|r| seen.insert(r.track.id.clone()))
-        .map(|r| RawTrack {
-            track: r.track,
-            raw: r.raw,
-        })
-        .collect();
-    Catalog::from_raw(raws)
+    common::real_catalog("spotify_hit_predictor/dataset-of-00s.csv")
 }
 
 fn recommender() -> Recommender {

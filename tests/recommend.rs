@@ -7,8 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use soundalike::catalog::ingest::read_tracks_csv;
-use soundalike::catalog::{default_data_dir, Catalog, RawTrack};
+use soundalike::catalog::default_data_dir;
 use soundalike::eval::protocol::product_ranking;
 use soundalike::model::Weights;
 use soundalike::recommend::distinct::artist_key;
@@ -18,19 +17,9 @@ use soundalike::recommend::{Options, OptionsError, Query, Recommender};
 fn recommender() -> &'static Recommender {
     static REC: OnceLock<Recommender> = OnceLock::new();
     REC.get_or_init(|| {
-        let path = default_data_dir().join("tidytuesday_spotify_songs/spotify_songs.csv");
-        let (rows, _) = read_tracks_csv(&path, |_| {}).expect("read the TidyTuesday CSV");
-        let mut seen = std::collections::HashSet::new();
-        let raws: Vec<RawTrack> = rows
-            .into_iter()
-            .filter(|r| seen.insert(r.track.id.clone()))
-            .map(|r| RawTrack {
-                track: r.track,
-                raw: r.raw,
-            })
-            .collect();
+        let cat = common::real_catalog(common::TIDYTUESDAY);
         let weights = Weights::from_bytes(common::WEIGHTS).expect("committed weights");
-        Recommender::new(Catalog::from_raw(raws), weights).expect("recommender")
+        Recommender::new(cat, weights).expect("recommender")
     })
 }
 

@@ -9,28 +9,14 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use soundalike::catalog::features::N_BASE;
-use soundalike::catalog::ingest::read_tracks_csv;
 use soundalike::catalog::synth::{self, SynthError, Synthetic, MAX_TRACKS};
-use soundalike::catalog::{default_data_dir, Catalog, RawTrack};
+use soundalike::catalog::Catalog;
 use soundalike::model::Weights;
 use soundalike::recommend::{Query, Recommender};
 
 fn source() -> &'static Catalog {
     static CAT: OnceLock<Catalog> = OnceLock::new();
-    CAT.get_or_init(|| {
-        let path = default_data_dir().join("tidytuesday_spotify_songs/spotify_songs.csv");
-        let (rows, _) = read_tracks_csv(&path, |_| {}).expect("read the TidyTuesday CSV");
-        let mut seen = std::collections::HashSet::new();
-        let raws: Vec<RawTrack> = rows
-            .into_iter()
-            .filter(|r| seen.insert(r.track.id.clone()))
-            .map(|r| RawTrack {
-                track: r.track,
-                raw: r.raw,
-            })
-            .collect();
-        Catalog::from_raw(raws)
-    })
+    CAT.get_or_init(|| common::real_catalog(common::TIDYTUESDAY))
 }
 
 fn made(n: usize, seed: u64) -> Catalog {

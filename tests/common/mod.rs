@@ -1,8 +1,31 @@
 //! Fixtures shared by the native integration tests.
 #![allow(dead_code)]
 
+use soundalike::catalog::ingest::read_tracks_csv;
+use soundalike::catalog::{default_data_dir, Catalog, RawTrack};
 use soundalike::model::finetune::check_fixture;
 use soundalike::model::Weights;
+
+/// The TidyTuesday songs CSV, relative to `../shared/data`.
+pub const TIDYTUESDAY: &str = "tidytuesday_spotify_songs/spotify_songs.csv";
+
+/// A catalog of one real CSV under `../shared/data`, deduplicated as `catalog build` does (the
+/// first row of an id wins).
+pub fn real_catalog(relative: &str) -> Catalog {
+    let path = default_data_dir().join(relative);
+    let (rows, _) =
+        read_tracks_csv(&path, |_| {}).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let mut seen = std::collections::HashSet::new();
+    let raws: Vec<RawTrack> = rows
+        .into_iter()
+        .filter(|r| seen.insert(r.track.id.clone()))
+        .map(|r| RawTrack {
+            track: r.track,
+            raw: r.raw,
+        })
+        .collect();
+    Catalog::from_raw(raws)
+}
 
 /// The committed weights.
 pub const WEIGHTS: &[u8] = include_bytes!("../../www/weights.bin");
