@@ -49,24 +49,30 @@ pub fn start(cfg: Config, st: PageState) {
     });
 }
 
+/// One download with its progress in the status line.
+async fn download(
+    status: RwSignal<Status>,
+    url: String,
+    what: &'static str,
+) -> Result<Vec<u8>, String> {
+    fetch_bytes(&url, move |got, total| {
+        status.set(Status::Loading {
+            what: what.into(),
+            got,
+            total,
+        })
+    })
+    .await
+    .map_err(|e| format!("The {what} could not be downloaded: {e}."))
+}
+
 /// Download, decode and encode; then restore and compute the first recommendations.
 pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     let t0 = now();
     let status = st.status;
     // `?catalog=` names another catalog of this site (checked before anything is fetched)
     let (catalog_url, asked) = catalog_url(&cfg.catalog_url).map_err(|e| e.to_string())?;
-    // one download with its progress in the status line
-    let download = |url: String, what: &'static str| async move {
-        fetch_bytes(&url, move |got, total| {
-            status.set(Status::Loading {
-                what: what.into(),
-                got,
-                total,
-            })
-        })
-        .await
-        .map_err(|e| format!("The {what} could not be downloaded: {e}."))
-    };
+    let download = |url: String, what: &'static str| download(status, url, what);
     if yours::only_mine().await {
         if yours::load().await.0.is_empty() {
             // the listener's tracks are gone: back to the whole catalog
@@ -144,17 +150,7 @@ async fn load_inline(
 ) -> Result<Option<Recommender>, String> {
     let t0 = now();
     let status = st.status;
-    let download = |url: String, what: &'static str| async move {
-        fetch_bytes(&url, move |got, total| {
-            status.set(Status::Loading {
-                what: what.into(),
-                got,
-                total,
-            })
-        })
-        .await
-        .map_err(|e| format!("The {what} could not be downloaded: {e}."))
-    };
+    let download = |url: String, what: &'static str| download(status, url, what);
     // a host without a catalog is a starting point: the listener's own CSVs become the catalog
     // (not when the address named one: then its absence is the error)
     let cat = match download(catalog_url.to_string(), "catalog").await {
