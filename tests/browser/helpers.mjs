@@ -8,6 +8,19 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** The real CSVs, found as `catalog::default_data_dir` finds them: $SOUNDALIKE_DATA, else the
+ * nearest `shared/data` above the checkout or the working folder, else /work/shared/data. */
+export const DATA = (() => {
+  if (process.env.SOUNDALIKE_DATA) return process.env.SOUNDALIKE_DATA;
+  for (const start of [ROOT, process.cwd()]) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      if (existsSync(path.join(dir, "shared", "data"))) return path.join(dir, "shared", "data");
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  return "/work/shared/data";
+})();
 export const DIST = process.env.SOUNDALIKE_DIST || path.join(ROOT, "dist");
 export const SHOTS = path.join(ROOT, "tests", "screenshots");
 mkdirSync(SHOTS, { recursive: true });

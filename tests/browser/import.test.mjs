@@ -6,12 +6,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { serve, launch, waitReady, ROOT, SHOTS } from "./helpers.mjs";
+import { serve, launch, waitReady, ROOT, SHOTS, DATA } from "./helpers.mjs";
 
 const FIX = path.join(ROOT, "tests", "fixtures");
 const OUT = path.join(ROOT, "target", "fixtures");
 mkdirSync(OUT, { recursive: true });
-const DATA = process.env.SOUNDALIKE_DATA || path.resolve(ROOT, "..", "shared", "data");
 const TIDY = readFileSync(path.join(DATA, "tidytuesday_spotify_songs", "spotify_songs.csv"), "utf8").split("\n");
 
 // the first 60 TidyTuesday rows as they are (every track is in the catalog)
