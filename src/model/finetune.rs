@@ -185,6 +185,17 @@ impl FineTuner {
         self.step >= self.cfg.steps
     }
 
+    /// Steps until done or until `budget_ms` have passed by `now`, with their losses: one slice
+    /// of the fine-tune, so the thread running it can answer between slices.
+    pub fn steps_for(&mut self, budget_ms: f64, now: impl Fn() -> f64) -> Vec<f32> {
+        let t0 = now();
+        let mut losses = Vec::new();
+        while !self.done() && now() - t0 < budget_ms {
+            losses.push(self.step());
+        }
+        losses
+    }
+
     /// The listener's profile (mean embedding of the likes).
     pub fn profile(&self) -> &Embedding {
         &self.profile

@@ -142,10 +142,7 @@ fn tune(
     let mut longest = 0.0f64;
     while !tuner.done() {
         let s0 = now();
-        let mut losses = Vec::new();
-        while !tuner.done() && now() - s0 < SLICE_MS {
-            losses.push(tuner.step());
-        }
+        let losses = tuner.steps_for(SLICE_MS, now);
         longest = longest.max(now() - s0);
         let progress = tuner.progress();
         post(id, Reply::Steps { losses, progress }, Vec::new());

@@ -131,10 +131,7 @@ async fn tune_inline(
     let mut longest = 0.0f64;
     while !tuner.done() {
         let s0 = now();
-        let mut batch = Vec::new();
-        while !tuner.done() && now() - s0 < SLICE_MS {
-            batch.push(tuner.step());
-        }
+        let batch = tuner.steps_for(SLICE_MS, now);
         longest = longest.max(now() - s0);
         let p = tuner.progress();
         st.tune.update(|t| {
