@@ -407,6 +407,34 @@ fn new_tracks_scale_like_the_catalog() {
 }
 
 #[test]
+fn parsing_in_slices_of_tracks_equals_the_whole_parse() {
+    use soundalike::catalog::format::{decode_raw, RawDecoder, StreamDecoder};
+    let mut d = StreamDecoder::new();
+    d.push(bytes());
+    let raw = d.finish().expect("inflate");
+    let whole = decode_raw(raw.clone()).expect("parse");
+    assert_eq!(
+        whole.tracks,
+        Catalog::from_bytes(bytes()).expect("decode").tracks
+    );
+    for slice in [1usize, 999, 8192, usize::MAX] {
+        let mut p = RawDecoder::new(raw.clone()).expect("sections");
+        let mut steps = 0;
+        while !p.step(slice).expect("step") {
+            steps += 1;
+            assert!(p.progress().0 <= p.progress().1);
+            if slice == 1 && steps == 5000 {
+                break; // a prefix one track at a time is enough; finish does the rest
+            }
+        }
+        let cat = p.finish().expect("finish");
+        assert_eq!(cat.tracks, whole.tracks, "slices of {slice}");
+        assert_eq!(cat.features, whole.features, "slices of {slice}");
+        assert_eq!(cat.index_of(&whole.tracks[777].id), Some(777));
+    }
+}
+
+#[test]
 fn streaming_decode_in_any_chunks_equals_the_whole_file() {
     use soundalike::catalog::format::{decode_raw, StreamDecoder};
     let good = bytes();
@@ -428,7 +456,7 @@ fn streaming_decode_in_any_chunks_equals_the_whole_file() {
             continue;
         }
         assert_eq!(d.received(), good.len());
-        let cat = decode_raw(&d.finish().expect("inflate")).expect("parse");
+        let cat = decode_raw(d.finish().expect("inflate")).expect("parse");
         assert_eq!(cat.tracks, whole.tracks, "chunks of {step}");
         assert_eq!(cat.features, whole.features, "chunks of {step}");
     }

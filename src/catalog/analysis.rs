@@ -5,39 +5,60 @@ use crate::catalog::features::{Features, FEATURE_NAMES, N_FEATURES};
 /// Pearson correlation between every pair of the 16 features (1 on the diagonal; 0 where a
 /// feature is constant).
 pub fn correlation_matrix(rows: &[Features]) -> [[f32; N_FEATURES]; N_FEATURES] {
-    let n = rows.len().max(1) as f64;
-    let mut mean = [0f64; N_FEATURES];
-    for r in rows {
-        for j in 0..N_FEATURES {
-            mean[j] += r[j] as f64;
+    let mut c = Correlations::default();
+    c.push(rows);
+    c.matrix()
+}
+
+/// [`correlation_matrix`] accumulated a slice of rows at a time (the page yields between slices):
+/// sums and cross-products in f64, where features in [0, 1] lose nothing that shows.
+#[derive(Debug, Clone)]
+pub struct Correlations {
+    n: f64,
+    sum: [f64; N_FEATURES],
+    cross: [[f64; N_FEATURES]; N_FEATURES],
+}
+
+impl Default for Correlations {
+    fn default() -> Self {
+        Correlations {
+            n: 0.0,
+            sum: [0.0; N_FEATURES],
+            cross: [[0.0; N_FEATURES]; N_FEATURES],
         }
     }
-    mean.iter_mut().for_each(|m| *m /= n);
-    let mut cov = [[0f64; N_FEATURES]; N_FEATURES];
-    for r in rows {
-        let d: [f64; N_FEATURES] = std::array::from_fn(|j| r[j] as f64 - mean[j]);
-        for a in 0..N_FEATURES {
-            for b in a..N_FEATURES {
-                cov[a][b] += d[a] * d[b];
+}
+
+impl Correlations {
+    pub fn push(&mut self, rows: &[Features]) {
+        for r in rows {
+            let d: [f64; N_FEATURES] = std::array::from_fn(|j| r[j] as f64);
+            for a in 0..N_FEATURES {
+                self.sum[a] += d[a];
+                for b in a..N_FEATURES {
+                    self.cross[a][b] += d[a] * d[b];
+                }
             }
         }
+        self.n += rows.len() as f64;
     }
-    let mut out = [[0f32; N_FEATURES]; N_FEATURES];
-    for a in 0..N_FEATURES {
-        for b in a..N_FEATURES {
-            let denom = (cov[a][a] * cov[b][b]).sqrt();
-            let c = if a == b {
-                1.0
-            } else if denom > 0.0 {
-                cov[a][b] / denom
-            } else {
-                0.0
-            };
-            out[a][b] = c as f32;
-            out[b][a] = c as f32;
-        }
+
+    pub fn matrix(&self) -> [[f32; N_FEATURES]; N_FEATURES] {
+        let n = self.n.max(1.0);
+        let cov = |a: usize, b: usize| self.cross[a][b] - self.sum[a] * self.sum[b] / n;
+        std::array::from_fn(|a| {
+            std::array::from_fn(|b| {
+                let denom = (cov(a, a) * cov(b, b)).sqrt();
+                if a == b {
+                    1.0
+                } else if denom > 1e-9 * n {
+                    (cov(a.min(b), a.max(b)) / denom).clamp(-1.0, 1.0) as f32
+                } else {
+                    0.0
+                }
+            })
+        })
     }
-    out
 }
 
 /// A named pair of features and their correlation.
@@ -73,6 +94,25 @@ pub fn correlation(m: &[[f32; N_FEATURES]; N_FEATURES], a: &str, b: &str) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slices_give_the_whole_matrix() {
+        let rows: Vec<Features> = (0..1000)
+            .map(|i| std::array::from_fn(|j| ((i * (j + 3) * 7919) % 101) as f32 / 100.0))
+            .collect();
+        let mut c = Correlations::default();
+        for part in rows.chunks(97) {
+            c.push(part);
+        }
+        let whole = correlation_matrix(&rows);
+        for (a, b) in c.matrix().iter().flatten().zip(whole.iter().flatten()) {
+            assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+        }
+        assert!(whole
+            .iter()
+            .flatten()
+            .any(|v| v.abs() > 0.05 && v.abs() < 0.99));
+    }
 
     #[test]
     fn perfectly_correlated_and_anticorrelated_columns() {

@@ -35,7 +35,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::features::{dequantize, Scaler, N_BASE};
+use std::ops::Range;
+
+use super::features::{dequantize, Features, Scaler, N_BASE};
 use super::{Catalog, Track};
 
 pub const MAGIC: &[u8; 8] = b"SNDLKCAT";
@@ -296,13 +298,13 @@ fn bad(section: &'static str, reason: impl Into<String>) -> FormatError {
 pub fn decode(bytes: &[u8]) -> Result<Catalog, FormatError> {
     let mut d = StreamDecoder::new();
     d.push(bytes);
-    decode_raw(&d.finish()?)
+    decode_raw(d.finish()?)
 }
 
 /// Parse an inflated payload (what [`StreamDecoder::finish`] returns) into the catalog. The page
 /// inflates in its engine worker and hands the raw sections over, so this is the cheap half.
-pub fn decode_raw(raw: &[u8]) -> Result<Catalog, FormatError> {
-    parse_sections(raw)
+pub fn decode_raw(raw: Vec<u8>) -> Result<Catalog, FormatError> {
+    RawDecoder::new(raw)?.finish()
 }
 
 /// Inflated bytes out of the brotli stream per call, so a chunk never grows the output in one go.
@@ -510,21 +512,22 @@ fn check_header(h: &[u8]) -> Result<(usize, u32, u32), FormatError> {
     Ok((u32_at(h, 12) as usize, raw_len, u32_at(h, 20)))
 }
 
+/// Where each section lies in the inflated payload.
 #[derive(Default)]
-struct Sections<'a> {
-    meta: Option<&'a [u8]>,
-    ids: Option<&'a [u8]>,
-    names: Option<&'a [u8]>,
-    artists: Option<&'a [u8]>,
-    years: Option<&'a [u8]>,
-    approx: Option<&'a [u8]>,
-    pops: Option<&'a [u8]>,
-    genres: Option<&'a [u8]>,
-    feats: Option<&'a [u8]>,
-    synthetic: Option<&'a [u8]>,
+struct Sections {
+    meta: Option<Range<usize>>,
+    ids: Option<Range<usize>>,
+    names: Option<Range<usize>>,
+    artists: Option<Range<usize>>,
+    years: Option<Range<usize>>,
+    approx: Option<Range<usize>>,
+    pops: Option<Range<usize>>,
+    genres: Option<Range<usize>>,
+    feats: Option<Range<usize>>,
+    synthetic: Option<Range<usize>>,
 }
 
-fn parse_sections(raw: &[u8]) -> Result<Catalog, FormatError> {
+fn find_sections(raw: &[u8]) -> Result<Sections, FormatError> {
     let mut s = Sections::default();
     let mut at = 0;
     while at < raw.len() {
@@ -546,116 +549,225 @@ fn parse_sections(raw: &[u8]) -> Result<Catalog, FormatError> {
                     ),
                 )
             })?;
-        let data = &raw[start..end];
+        let range = Some(start..end);
         match tag {
-            b"META" => s.meta = Some(data),
-            b"IDS_" => s.ids = Some(data),
-            b"NAME" => s.names = Some(data),
-            b"ARTS" => s.artists = Some(data),
-            b"YEAR" => s.years = Some(data),
-            b"YAPX" => s.approx = Some(data),
-            b"POPU" => s.pops = Some(data),
-            b"GENR" => s.genres = Some(data),
-            b"FEAT" => s.feats = Some(data),
-            b"SYNT" => s.synthetic = Some(data),
+            b"META" => s.meta = range,
+            b"IDS_" => s.ids = range,
+            b"NAME" => s.names = range,
+            b"ARTS" => s.artists = range,
+            b"YEAR" => s.years = range,
+            b"YAPX" => s.approx = range,
+            b"POPU" => s.pops = range,
+            b"GENR" => s.genres = range,
+            b"FEAT" => s.feats = range,
+            b"SYNT" => s.synthetic = range,
             _ => {}
         }
         at = end;
     }
-    let meta: Meta = postcard::from_bytes(s.meta.ok_or(FormatError::MissingSection("META"))?)
-        .map_err(|e| bad("META", e.to_string()))?;
-    if !meta.scaler.is_valid() {
-        return Err(bad("META", "scaler has a non-finite or inverted range"));
+    Ok(s)
+}
+
+/// A postcard varint (LEB128, at most 10 bytes) at `*at` in `d`, moving `*at` past it.
+fn varint(d: &[u8], at: &mut usize, section: &'static str) -> Result<u64, FormatError> {
+    let mut v = 0u64;
+    for k in 0..10 {
+        let b = *d
+            .get(*at)
+            .ok_or_else(|| bad(section, "a length is cut short"))?;
+        *at += 1;
+        v |= ((b & 0x7f) as u64)
+            .checked_shl(7 * k)
+            .filter(|_| k < 9 || b <= 1)
+            .ok_or_else(|| bad(section, "a length overflows"))?;
+        if b & 0x80 == 0 {
+            return Ok(v);
+        }
     }
-    let n = meta.count as usize;
-    let fixed =
-        |name: &'static str, d: Option<&[u8]>, per: usize| -> Result<Vec<u8>, FormatError> {
-            let d = d.ok_or(FormatError::MissingSection(name))?;
-            if Some(d.len()) != n.checked_mul(per) {
+    Err(bad(section, "a length overflows"))
+}
+
+/// An inflated payload (what [`StreamDecoder::finish`] returns) parsed a slice of tracks at a
+/// time, so the page can yield between slices: [`new`](Self::new) checks the table of sections
+/// and every section's size, [`step`](Self::step) builds the next tracks (titles read in place,
+/// as postcard wrote them), [`finish`](Self::finish) the catalog. Errors are [`FormatError`]s
+/// naming the section, as [`decode_raw`]'s.
+pub struct RawDecoder {
+    raw: Vec<u8>,
+    meta: Meta,
+    n: usize,
+    ids: Range<usize>,
+    years: Range<usize>,
+    approx: Range<usize>,
+    pops: Range<usize>,
+    genres: Range<usize>,
+    feats: Range<usize>,
+    /// Reading position in the NAME section, and its end.
+    names_at: usize,
+    names_end: usize,
+    /// Lead artists as runs (name, tracks), the current run and what is left of it.
+    runs: Vec<(String, u32)>,
+    run: usize,
+    run_left: u32,
+    synthetic: Option<super::synth::Synthetic>,
+    tracks: Vec<Track>,
+    features: Vec<Features>,
+}
+
+impl RawDecoder {
+    pub fn new(raw: Vec<u8>) -> Result<RawDecoder, FormatError> {
+        let s = find_sections(&raw)?;
+        let meta: Meta =
+            postcard::from_bytes(&raw[s.meta.ok_or(FormatError::MissingSection("META"))?])
+                .map_err(|e| bad("META", e.to_string()))?;
+        if !meta.scaler.is_valid() {
+            return Err(bad("META", "scaler has a non-finite or inverted range"));
+        }
+        let n = meta.count as usize;
+        let fixed = |name: &'static str,
+                     r: Option<Range<usize>>,
+                     per: usize|
+         -> Result<Range<usize>, FormatError> {
+            let r = r.ok_or(FormatError::MissingSection(name))?;
+            if Some(r.len()) != n.checked_mul(per) {
                 return Err(bad(
                     name,
                     format!(
                         "{} bytes for {n} tracks, expected {}",
-                        d.len(),
+                        r.len(),
                         n.saturating_mul(per)
                     ),
                 ));
             }
-            Ok(d.to_vec())
+            Ok(r)
         };
-    let ids = fixed("IDS_", s.ids, 16)?;
-    let years = fixed("YEAR", s.years, 1)?;
-    let approx = fixed("YAPX", s.approx, 1)?;
-    let pops = fixed("POPU", s.pops, 1)?;
-    let genre_idx = fixed("GENR", s.genres, 2)?;
-    let feats = fixed("FEAT", s.feats, N_BASE)?;
-    let names: Vec<String> =
-        postcard::from_bytes(s.names.ok_or(FormatError::MissingSection("NAME"))?)
-            .map_err(|e| bad("NAME", e.to_string()))?;
-    if names.len() != n {
-        return Err(bad(
-            "NAME",
-            format!("{} titles for {n} tracks", names.len()),
-        ));
-    }
-    let runs: Vec<(String, u32)> =
-        postcard::from_bytes(s.artists.ok_or(FormatError::MissingSection("ARTS"))?)
-            .map_err(|e| bad("ARTS", e.to_string()))?;
-    let total: u64 = runs.iter().map(|(_, c)| *c as u64).sum();
-    if total != n as u64 {
-        return Err(bad(
-            "ARTS",
-            format!("artist runs cover {total} tracks, expected {n}"),
-        ));
+        let ids = fixed("IDS_", s.ids, 16)?;
+        let years = fixed("YEAR", s.years, 1)?;
+        let approx = fixed("YAPX", s.approx, 1)?;
+        let pops = fixed("POPU", s.pops, 1)?;
+        let genres = fixed("GENR", s.genres, 2)?;
+        let feats = fixed("FEAT", s.feats, N_BASE)?;
+        let names = s.names.ok_or(FormatError::MissingSection("NAME"))?;
+        let mut names_at = names.start;
+        let count = varint(&raw[..names.end], &mut names_at, "NAME")?;
+        if count != n as u64 {
+            return Err(bad("NAME", format!("{count} titles for {n} tracks")));
+        }
+        let runs: Vec<(String, u32)> =
+            postcard::from_bytes(&raw[s.artists.ok_or(FormatError::MissingSection("ARTS"))?])
+                .map_err(|e| bad("ARTS", e.to_string()))?;
+        let total: u64 = runs.iter().map(|(_, c)| *c as u64).sum();
+        if total != n as u64 {
+            return Err(bad(
+                "ARTS",
+                format!("artist runs cover {total} tracks, expected {n}"),
+            ));
+        }
+        let synthetic = s
+            .synthetic
+            .map(|r| postcard::from_bytes(&raw[r]).map_err(|e| bad("SYNT", e.to_string())))
+            .transpose()?;
+        Ok(RawDecoder {
+            meta,
+            n,
+            ids,
+            years,
+            approx,
+            pops,
+            genres,
+            feats,
+            names_at,
+            names_end: names.end,
+            run_left: runs.first().map_or(0, |r| r.1),
+            runs,
+            run: 0,
+            synthetic,
+            tracks: Vec::with_capacity(n),
+            features: Vec::with_capacity(n),
+            raw,
+        })
     }
 
-    let mut tracks = Vec::with_capacity(n);
-    let mut artist_iter = runs
-        .iter()
-        .flat_map(|(a, c)| std::iter::repeat_n(a, *c as usize));
-    for (i, name) in names.into_iter().enumerate() {
-        let id = u128::from_be_bytes(ids[16 * i..16 * i + 16].try_into().expect("16 bytes"));
-        let g = u16::from_le_bytes([genre_idx[i], genre_idx[n + i]]) as usize;
-        let genre = meta
-            .genres
-            .get(g)
-            .ok_or_else(|| {
-                bad(
-                    "GENR",
-                    format!(
-                        "track {i} has genre index {g}, only {} genres",
-                        meta.genres.len()
-                    ),
-                )
-            })?
-            .clone();
-        let pop = pops[i];
-        if pop != 255 && pop > 100 {
-            return Err(bad("POPU", format!("track {i} has popularity {pop}")));
+    /// Tracks parsed so far, and in all.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.tracks.len(), self.n)
+    }
+
+    /// Parse up to `count` more tracks; true once every track is.
+    pub fn step(&mut self, count: usize) -> Result<bool, FormatError> {
+        let (from, n) = (self.tracks.len(), self.n);
+        let to = from.saturating_add(count).min(n);
+        let raw = &self.raw;
+        let names = &raw[..self.names_end];
+        for i in from..to {
+            let len = varint(names, &mut self.names_at, "NAME")?;
+            let end = usize::try_from(len)
+                .ok()
+                .and_then(|l| self.names_at.checked_add(l))
+                .filter(|&e| e <= names.len())
+                .ok_or_else(|| bad("NAME", format!("title {i} overruns the section")))?;
+            let name = std::str::from_utf8(&names[self.names_at..end])
+                .map_err(|_| bad("NAME", format!("title {i} is not UTF-8")))?
+                .to_string();
+            self.names_at = end;
+            while self.run_left == 0 {
+                self.run += 1;
+                self.run_left = self.runs.get(self.run).map_or(u32::MAX, |r| r.1);
+            }
+            self.run_left -= 1;
+            let artist = self
+                .runs
+                .get(self.run)
+                .map(|r| r.0.clone())
+                .unwrap_or_default();
+            let at = self.ids.start + 16 * i;
+            let id = u128::from_be_bytes(raw[at..at + 16].try_into().expect("16 bytes"));
+            let g = u16::from_le_bytes([raw[self.genres.start + i], raw[self.genres.start + n + i]])
+                as usize;
+            let genre = self
+                .meta
+                .genres
+                .get(g)
+                .ok_or_else(|| {
+                    bad(
+                        "GENR",
+                        format!(
+                            "track {i} has genre index {g}, only {} genres",
+                            self.meta.genres.len()
+                        ),
+                    )
+                })?
+                .clone();
+            let pop = raw[self.pops.start + i];
+            if pop != 255 && pop > 100 {
+                return Err(bad("POPU", format!("track {i} has popularity {pop}")));
+            }
+            let year = raw[self.years.start + i];
+            self.tracks.push(Track {
+                id: u128_to_id(id),
+                name,
+                artist,
+                year: (year != 0).then(|| YEAR_BASE + year as u16),
+                year_approx: year != 0 && raw[self.approx.start + i] != 0,
+                popularity: (pop != 255).then_some(pop),
+                genre,
+            });
+            let base: [f32; N_BASE] =
+                std::array::from_fn(|j| dequantize(raw[self.feats.start + j * n + i]));
+            self.features.push(self.meta.scaler.complete(&base));
         }
-        tracks.push(Track {
-            id: u128_to_id(id),
-            name,
-            artist: artist_iter.next().cloned().unwrap_or_default(),
-            year: (years[i] != 0).then(|| YEAR_BASE + years[i] as u16),
-            year_approx: years[i] != 0 && approx[i] != 0,
-            popularity: (pop != 255).then_some(pop),
-            genre,
-        });
+        Ok(to == n)
     }
-    let features = (0..n)
-        .map(|i| {
-            let base: [f32; N_BASE] = std::array::from_fn(|j| dequantize(feats[j * n + i]));
-            meta.scaler.complete(&base)
-        })
-        .collect();
-    let mut cat = Catalog::new(tracks, features, meta.scaler);
-    if let Some(d) = s.synthetic {
-        let synth: super::synth::Synthetic =
-            postcard::from_bytes(d).map_err(|e| bad("SYNT", e.to_string()))?;
-        cat.set_synthetic(synth);
+
+    /// The catalog (parsing what is left first).
+    pub fn finish(mut self) -> Result<Catalog, FormatError> {
+        while !self.step(usize::MAX)? {}
+        let mut cat = Catalog::new(self.tracks, self.features, self.meta.scaler);
+        if let Some(synth) = self.synthetic {
+            cat.set_synthetic(synth);
+        }
+        Ok(cat)
     }
-    Ok(cat)
 }
 
 #[cfg(test)]

@@ -108,15 +108,25 @@ pub type KeyIds = HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>>;
 
 /// Dense ids for keys (so a ranking indexes flat arrays), and the id of each key.
 pub fn intern(keys: impl IntoIterator<Item = u64>) -> (Vec<u32>, KeyIds) {
-    let mut of = KeyIds::default();
-    let ids = keys
-        .into_iter()
-        .map(|k| {
-            let n = of.len() as u32;
-            *of.entry(k).or_insert(n)
-        })
-        .collect();
-    (ids, of)
+    let mut ids = Interner::default();
+    for k in keys {
+        ids.push(k);
+    }
+    (ids.ids, ids.of)
+}
+
+/// [`intern`] a key at a time (the page's indexing runs in slices).
+#[derive(Debug, Clone, Default)]
+pub struct Interner {
+    pub ids: Vec<u32>,
+    pub of: KeyIds,
+}
+
+impl Interner {
+    pub fn push(&mut self, k: u64) {
+        let n = self.of.len() as u32;
+        self.ids.push(*self.of.entry(k).or_insert(n));
+    }
 }
 
 /// The walk over one ranking. Flat arrays over song and artist ids, no hashing per track: the

@@ -1,59 +1,83 @@
-//! A [`Recommender`] built in steps over embeddings computed elsewhere: the per-track work (song
-//! and lead-artist keys, the folded search text) runs a slice of tracks at a time, so the page can
-//! yield to the browser between slices while it indexes the catalog the engine worker encoded.
+//! A [`Recommender`] built in steps: the per-track work runs a slice of tracks at a time, so the
+//! page can yield to the browser between slices while it indexes the catalog the engine worker
+//! decoded and encoded. The text part (song and lead-artist keys, the folded search text) needs
+//! only the catalog, so it runs while the worker still encodes; the embedding part (unit vectors
+//! and their 8-bit copy) once the embeddings arrive ([`Indexer::embed`]).
 //! The result is the same as [`Recommender::with_embeddings`] (which runs every step at once).
 
-use super::distinct::{artist_key, song_key};
+use super::distinct::{artist_key, song_key, Interner};
+use super::scan::Quantized;
 use super::search::SearchIndex;
 use super::{LoadError, Recommender};
 use crate::catalog::Catalog;
-use crate::model::{Embedding, Weights};
+use crate::model::{Embedding, Weights, EMB};
+use crate::vector::unit;
 
-/// A recommender under construction; see the module.
+/// A recommender under construction; see the module. Invariant: `song`, `artist` and `search`
+/// cover the same first tracks; `unit` and `quant` cover a prefix of `emb`, which (once set) has
+/// one row per track.
 pub struct Indexer {
-    catalog: Catalog,
-    weights: Weights,
-    emb: Vec<Embedding>,
-    song: Vec<u64>,
-    artist: Vec<u64>,
-    search: SearchIndex,
+    pub(super) catalog: Catalog,
+    pub(super) weights: Option<Weights>,
+    pub(super) emb: Vec<Embedding>,
+    pub(super) song: Interner,
+    pub(super) artist: Interner,
+    pub(super) search: SearchIndex,
+    pub(super) unit: Vec<Embedding>,
+    pub(super) quant: Quantized<EMB>,
 }
 
 impl Indexer {
+    /// Start on a catalog whose embeddings come later ([`embed`](Self::embed)).
+    pub fn start(catalog: Catalog) -> Result<Indexer, LoadError> {
+        if catalog.is_empty() {
+            return Err(LoadError::EmptyCatalog);
+        }
+        let n = catalog.len();
+        Ok(Indexer {
+            catalog,
+            weights: None,
+            emb: Vec::new(),
+            song: Interner::default(),
+            artist: Interner::default(),
+            search: SearchIndex::default(),
+            unit: Vec::with_capacity(n),
+            quant: Quantized::default(),
+        })
+    }
+
     /// Check the parts: a non-empty catalog and one embedding per track.
     pub fn new(
         catalog: Catalog,
         weights: Weights,
         emb: Vec<Embedding>,
     ) -> Result<Indexer, LoadError> {
-        if catalog.is_empty() {
-            return Err(LoadError::EmptyCatalog);
-        }
-        if emb.len() != catalog.len() {
+        let mut ix = Indexer::start(catalog)?;
+        ix.embed(weights, emb)?;
+        Ok(ix)
+    }
+
+    /// The weights and the embeddings they gave every track (one row per track).
+    pub fn embed(&mut self, weights: Weights, emb: Vec<Embedding>) -> Result<(), LoadError> {
+        if emb.len() != self.catalog.len() {
             return Err(LoadError::Embeddings {
                 rows: emb.len(),
-                tracks: catalog.len(),
+                tracks: self.catalog.len(),
             });
         }
-        let n = catalog.len();
-        Ok(Indexer {
-            catalog,
-            weights,
-            emb,
-            song: Vec::with_capacity(n),
-            artist: Vec::with_capacity(n),
-            search: SearchIndex::default(),
-        })
+        self.weights = Some(weights);
+        self.emb = emb;
+        Ok(())
     }
 
-    /// Tracks indexed so far, and in all.
+    /// Tracks indexed so far (text and embeddings), and in all.
     pub fn progress(&self) -> (usize, usize) {
-        (self.song.len(), self.catalog.len())
+        (self.unit.len(), self.catalog.len())
     }
 
-    /// Index up to `n` more tracks; true once every track is.
-    pub fn step(&mut self, n: usize) -> bool {
-        let from = self.song.len();
+    /// Index up to `n` more tracks' text; true once every track's is.
+    pub fn step_text(&mut self, n: usize) -> bool {
+        let from = self.search.len();
         let to = from.saturating_add(n).min(self.catalog.len());
         for t in &self.catalog.tracks[from..to] {
             self.song.push(song_key(&t.name, &t.artist));
@@ -63,16 +87,29 @@ impl Indexer {
         to == self.catalog.len()
     }
 
-    /// The recommender (indexing what is left first).
-    pub fn finish(mut self) -> Recommender {
+    /// Index up to `n` more tracks (their text first, then their embeddings, once given); true
+    /// once every track is.
+    pub fn step(&mut self, n: usize) -> bool {
+        if !self.step_text(n) || self.emb.is_empty() {
+            return false;
+        }
+        let from = self.unit.len();
+        let to = from.saturating_add(n).min(self.emb.len());
+        self.unit.extend(self.emb[from..to].iter().map(unit));
+        self.quant.extend(&self.unit[from..to]);
+        to == self.catalog.len()
+    }
+
+    /// The recommender (indexing what is left first), or why it cannot be built yet: no
+    /// embeddings were given.
+    pub fn finish(mut self) -> Result<Recommender, LoadError> {
+        let Some(weights) = self.weights.take() else {
+            return Err(LoadError::Embeddings {
+                rows: 0,
+                tracks: self.catalog.len(),
+            });
+        };
         while !self.step(usize::MAX) {}
-        Recommender::assemble(
-            self.catalog,
-            self.weights,
-            self.emb,
-            self.song,
-            self.artist,
-            self.search,
-        )
+        Ok(Recommender::assemble(self, weights))
     }
 }

@@ -303,23 +303,25 @@ impl Recommender {
         weights: Weights,
         emb: Vec<Embedding>,
     ) -> Result<Recommender, LoadError> {
-        Ok(Indexer::new(catalog, weights, emb)?.finish())
+        Indexer::new(catalog, weights, emb)?.finish()
     }
 
-    /// The recommender from its per-track keys and search index (see [`Indexer`]).
-    fn assemble(
-        catalog: Catalog,
-        weights: Weights,
-        emb: Vec<Embedding>,
-        song_keys: Vec<u64>,
-        artist_keys: Vec<u64>,
-        search: SearchIndex,
-    ) -> Recommender {
+    /// The recommender from an [`Indexer`] that indexed every track.
+    fn assemble(ix: Indexer, weights: Weights) -> Recommender {
+        let Indexer {
+            catalog,
+            weights: _,
+            emb,
+            song,
+            artist,
+            search,
+            unit,
+            quant,
+        } = ix;
         let encoder = DenseEncoder::new(&weights.autoencoder);
         let objective = weights.objective;
-        let (song, songs) = intern(song_keys);
-        let (artist, artist_ids) = intern(artist_keys);
-        let n_songs = songs.len();
+        let (song, n_songs) = (song.ids, song.of.len());
+        let (artist, artist_ids) = (artist.ids, artist.of);
         let mut genre_ids: HashMap<&str, u16> = HashMap::new();
         let mut genres: Vec<String> = Vec::new();
         let genre_of = catalog
@@ -339,8 +341,6 @@ impl Recommender {
             .map(|t| t.year.is_some() && t.popularity.is_some())
             .collect();
         let catalog_mean = mean_all(catalog.features.iter().copied());
-        let unit: Vec<Embedding> = emb.iter().map(unit).collect();
-        let quant = Quantized::new(&unit);
         let mean_emb = mean_all(emb.iter().copied());
         let mut r = Recommender {
             catalog,

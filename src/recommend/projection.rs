@@ -126,10 +126,6 @@ impl<const D: usize> Pca<D> {
         }
         out
     }
-
-    pub fn project_all(&self, rows: &[[f32; D]]) -> Vec<[f32; 2]> {
-        rows.iter().map(|r| self.project(r)).collect()
-    }
 }
 
 /// Bounding box (min x, min y, max x, max y) of the points, robust to outliers:
@@ -162,31 +158,32 @@ pub fn bounds(points: &[[f32; 2]], q: f32) -> [f32; 4] {
     out
 }
 
-/// The 2-D map of a catalog's embeddings: the PCA, every track's point and robust bounds.
+/// The 2-D map of a catalog's embeddings: the PCA and robust bounds, both from a strided sample,
+/// so fitting costs the same at 66k tracks as at a million; points are projected when drawn.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EmbeddingMap<const D: usize> {
     pub pca: Pca<D>,
-    pub points: Vec<[f32; 2]>,
     /// (min x, min y, max x, max y), the 0.5% and 99.5% quantiles.
     pub bounds: [f32; 4],
 }
 
 impl<const D: usize> EmbeddingMap<D> {
-    /// Rows the covariance is estimated on (strided), so the cost stays bounded.
-    pub const SAMPLE: usize = 8000;
+    /// Rows the covariance and the bounds are estimated on (strided), so the cost stays bounded.
+    pub const SAMPLE: usize = 2000;
 
     pub fn fit(rows: &[[f32; D]]) -> Self {
         let pca = Pca::fit(rows, Self::SAMPLE);
-        let points = pca.project_all(rows);
-        let bounds = bounds(&points, 0.005);
-        EmbeddingMap {
-            pca,
-            points,
-            bounds,
-        }
+        let stride = rows.len().div_ceil(Self::SAMPLE).max(1);
+        let sample: Vec<[f32; 2]> = rows
+            .iter()
+            .step_by(stride)
+            .map(|r| pca.project(r))
+            .collect();
+        let bounds = bounds(&sample, 0.005);
+        EmbeddingMap { pca, bounds }
     }
 
-    /// Where an arbitrary embedding (a new track) lands.
+    /// Where an embedding lands.
     pub fn project(&self, x: &[f32; D]) -> [f32; 2] {
         self.pca.project(x)
     }

@@ -73,6 +73,10 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     // `?catalog=` names another catalog of this site (checked before anything is fetched)
     let (catalog_url, asked) = catalog_url(&cfg.catalog_url).map_err(|e| e.to_string())?;
     let download = |url: String, what: &'static str| download(status, url, what);
+    // the worker starts downloading now, while IndexedDB says whether the listener chose their
+    // own tracks alone (then its load is dropped): the download is on the critical path, the
+    // check rarely changes anything
+    let pending = remote::start(&catalog_url, &cfg.weights_url);
     if yours::only_mine().await {
         if yours::load().await.0.is_empty() {
             // the listener's tracks are gone: back to the whole catalog
@@ -98,7 +102,11 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         }
         _ => {}
     };
-    let engine = match remote::load(&catalog_url, &cfg.weights_url, progress).await {
+    let loaded = match pending {
+        Some(p) => p.finish(progress).await,
+        None => Err(None),
+    };
+    let engine = match loaded {
         Ok(Remote::Engine(e, w)) => {
             client::set_weights(w);
             Some(*e)
@@ -111,8 +119,13 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         }
         Ok(Remote::NoCatalog(w)) => return start_alone(st, w, t0).await,
         Err(Some(e)) => return Err(e),
-        // no worker on this page: the same work inline
-        Err(None) => load_inline(&catalog_url, asked, &cfg, st).await?,
+        // no worker on this page (or it stopped answering): the same work inline
+        Err(None) => {
+            web_sys::console::warn_1(
+                &"soundalike: no answer from the engine worker; the engine runs on the page".into(),
+            );
+            load_inline(&catalog_url, asked, &cfg, st).await?
+        }
     };
     let Some(engine) = engine else {
         return Ok(());

@@ -16,7 +16,7 @@ use crate::model::{Embedding, EMB};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Request {
     /// Download the weights, then the catalog (inflated as it arrives), encode every track.
-    /// Ends with `Loaded`, `NoCatalog` or `Failed`.
+    /// Replies `Inflated` (then `Encoding`) and ends with `Loaded`, `NoCatalog` or `Failed`.
     Load {
         catalog_url: String,
         weights_url: String,
@@ -39,10 +39,12 @@ pub enum Reply {
         got: u64,
         total: Option<u64>,
     },
+    /// The catalog is downloaded and inflated (the page starts parsing and indexing it while
+    /// the worker encodes). `bufs`: the inflated payload (`catalog::format::decode_raw`).
+    Inflated,
     /// Tracks encoded so far.
     Encoding { done: usize, total: usize },
-    /// `bufs`: the inflated catalog payload (`catalog::format::decode_raw`), the embeddings
-    /// (f32, `EMB` per track), the weights file.
+    /// `bufs`: the embeddings (f32, `EMB` per track), the weights file.
     Loaded { tracks: usize },
     /// The host serves no catalog (HTTP 404). `bufs`: the weights file.
     NoCatalog,
@@ -59,7 +61,7 @@ impl Reply {
     pub fn ends(&self) -> bool {
         !matches!(
             self,
-            Reply::Download { .. } | Reply::Encoding { .. } | Reply::Steps { .. }
+            Reply::Download { .. } | Reply::Inflated | Reply::Encoding { .. } | Reply::Steps { .. }
         )
     }
 }

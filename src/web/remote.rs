@@ -8,7 +8,7 @@ use futures::StreamExt;
 use super::client::{self, Answer};
 use super::load::yield_now;
 use super::protocol::{buf_bytes, buf_embeddings, Reply, Request};
-use crate::catalog::format::decode_raw;
+use crate::catalog::format::{FormatError, RawDecoder};
 use crate::model::Weights;
 use crate::recommend::{Indexer, LoadError, Recommender};
 
@@ -23,36 +23,62 @@ pub enum Remote {
     NoCatalog(Vec<u8>),
 }
 
-/// Load through the worker; `on_progress` sees every reply before it is acted on (downloads in
-/// bytes, encoding in tracks, `Loaded` when the indexing here starts). `Err(None)`: there is no
-/// worker (the caller loads inline); `Err(Some(_))`: the load failed, with a message for people.
-pub async fn load(
-    catalog_url: &str,
-    weights_url: &str,
-    on_progress: impl Fn(&Reply),
-) -> Result<Remote, Option<String>> {
+/// A load the worker has started: its replies, read by [`Pending::finish`].
+pub struct Pending(futures::channel::mpsc::UnboundedReceiver<Answer>);
+
+/// Ask the worker to load at once (the download runs while the page does its other start-up
+/// work). `None`: there is no worker (the caller loads inline).
+pub fn start(catalog_url: &str, weights_url: &str) -> Option<Pending> {
     // the worker resolves relative URLs against its own script (beside the glue), so they go
     // absolute, against the page's address
     let req = Request::Load {
         catalog_url: absolute(catalog_url),
         weights_url: absolute(weights_url),
     };
-    let mut rx = client::request(req, Vec::new()).map_err(|_| None)?;
-    while let Some(Answer { reply, bufs }) = rx.next().await {
-        on_progress(&reply);
-        match reply {
-            Reply::NoCatalog => {
-                return buf_bytes(&bufs, 0, "model weights")
-                    .map(Remote::NoCatalog)
-                    .map_err(Some)
+    client::request(req, Vec::new()).ok().map(Pending)
+}
+
+impl Pending {
+    /// Wait for the load; `on_progress` sees every reply before it is acted on (downloads in
+    /// bytes, encoding in tracks, `Loaded` when the last indexing here starts). The catalog is
+    /// parsed and its text indexed here while the worker encodes. `Err(None)`: the worker died
+    /// (the caller loads inline); `Err(Some(_))`: the load failed, with a message for people.
+    pub async fn finish(mut self, on_progress: impl Fn(&Reply)) -> Result<Remote, Option<String>> {
+        let mut indexer = None;
+        while let Some(Answer { reply, bufs }) = self.0.next().await {
+            on_progress(&reply);
+            match reply {
+                Reply::NoCatalog => {
+                    return buf_bytes(&bufs, 0, "model weights")
+                        .map(Remote::NoCatalog)
+                        .map_err(Some)
+                }
+                Reply::Failed(e) => return Err(Some(e)),
+                Reply::Inflated => indexer = Some(index_text(&bufs).await.map_err(Some)?),
+                Reply::Loaded { .. } => {
+                    let indexer = indexer.ok_or_else(|| {
+                        Some("The engine sent embeddings before the catalog.".to_string())
+                    })?;
+                    return build(indexer, &bufs).await.map_err(Some);
+                }
+                _ => {}
             }
-            Reply::Failed(e) => return Err(Some(e)),
-            Reply::Loaded { .. } => return build(&bufs).await.map_err(Some),
-            _ => {}
         }
+        // the worker died before answering
+        Err(None)
     }
-    // the worker died before answering
-    Err(None)
+}
+
+/// Load through the worker (see [`start`] and [`Pending::finish`]).
+pub async fn load(
+    catalog_url: &str,
+    weights_url: &str,
+    on_progress: impl Fn(&Reply),
+) -> Result<Remote, Option<String>> {
+    start(catalog_url, weights_url)
+        .ok_or(None)?
+        .finish(on_progress)
+        .await
 }
 
 /// `url` resolved against the page's address (unchanged when that fails: the fetch then says why).
@@ -64,17 +90,34 @@ fn absolute(url: &str) -> String {
         .unwrap_or_else(|| url.to_string())
 }
 
-/// The engine from the worker's buffers: inflated catalog, embeddings, weights file.
-async fn build(bufs: &[js_sys::ArrayBuffer]) -> Result<Remote, String> {
+/// Parse the inflated catalog and index its text, yielding between slices.
+async fn index_text(bufs: &[js_sys::ArrayBuffer]) -> Result<Indexer, String> {
     yield_now().await;
     let raw = buf_bytes(bufs, 0, "catalog")?;
-    let catalog = decode_raw(&raw).map_err(|e| LoadError::from(e).to_string())?;
-    drop(raw);
-    yield_now().await;
-    let emb = buf_embeddings(bufs, 1)?;
-    let w = buf_bytes(bufs, 2, "model weights")?;
+    let failed = |e: FormatError| LoadError::from(e).to_string();
+    let mut decoder = RawDecoder::new(raw).map_err(failed)?;
+    loop {
+        yield_now().await;
+        if decoder.step(INDEX_STEP).map_err(failed)? {
+            break;
+        }
+    }
+    let catalog = decoder.finish().map_err(failed)?;
+    let mut indexer = Indexer::start(catalog).map_err(|e| e.to_string())?;
+    loop {
+        yield_now().await;
+        if indexer.step_text(INDEX_STEP) {
+            return Ok(indexer);
+        }
+    }
+}
+
+/// The engine from the text-indexed catalog and the worker's embeddings and weights file.
+async fn build(mut indexer: Indexer, bufs: &[js_sys::ArrayBuffer]) -> Result<Remote, String> {
+    let emb = buf_embeddings(bufs, 0)?;
+    let w = buf_bytes(bufs, 1, "model weights")?;
     let weights = Weights::from_bytes(&w).map_err(|e| LoadError::from(e).to_string())?;
-    let mut indexer = Indexer::new(catalog, weights, emb).map_err(|e| e.to_string())?;
+    indexer.embed(weights, emb).map_err(|e| e.to_string())?;
     loop {
         yield_now().await;
         if indexer.step(INDEX_STEP) {
@@ -82,5 +125,6 @@ async fn build(bufs: &[js_sys::ArrayBuffer]) -> Result<Remote, String> {
         }
     }
     yield_now().await;
-    Ok(Remote::Engine(Box::new(indexer.finish()), w))
+    let engine = indexer.finish().map_err(|e| e.to_string())?;
+    Ok(Remote::Engine(Box::new(engine), w))
 }

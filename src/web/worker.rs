@@ -98,7 +98,9 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
         Ok(()) => {}
     }
     let raw = dec.finish().map_err(|e| LoadError::from(e).to_string())?;
-    let catalog = decode_raw(&raw).map_err(|e| LoadError::from(e).to_string())?;
+    // the page parses and indexes its copy while this encodes
+    post(id, Reply::Inflated, vec![bytes_buf(&raw)]);
+    let catalog = decode_raw(raw).map_err(|e| LoadError::from(e).to_string())?;
     if catalog.is_empty() {
         return Err(LoadError::EmptyCatalog.to_string());
     }
@@ -121,7 +123,7 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
     post(
         id,
         Reply::Loaded { tracks: n },
-        vec![bytes_buf(&raw), embeddings_buf(&emb), bytes_buf(&w)],
+        vec![embeddings_buf(&emb), bytes_buf(&w)],
     );
     Ok(())
 }

@@ -237,7 +237,7 @@ test("light and dark themes follow prefers-color-scheme, charts included", async
         bg: getComputedStyle(document.body).backgroundColor || cs("html", "backgroundColor"),
         html: cs("html", "backgroundColor"), ink: cs("html", "color"), panel: cs(".panel", "backgroundColor"),
         zeroCell: getComputedStyle(zero).fill, plot: cs('[data-testid="map"] .plot-bg', "fill"),
-        point: cs('[data-testid="map"] circle.pt', "fill"),
+        point: cs('[data-testid="map"] path.pt', "stroke"),
       };
     });
     await page.context().close();

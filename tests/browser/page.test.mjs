@@ -92,7 +92,9 @@ test("insight: heatmap and embedding map with hover", async () => {
   assert.equal(await heat.locator("rect[fill]").count(), 256);
   await page.locator(".heat-panel").screenshot({ path: (await import("./helpers.mjs")).SHOTS + "/05-heatmap.png" });
   const map = page.getByTestId("map");
-  assert.ok((await map.locator("circle.pt").count()) > 500);
+  // the background points: one path per genre colour, each saying how many dots it draws
+  const dots = await map.locator("path.pt").evaluateAll((ps) => ps.reduce((n, p) => n + Number(p.dataset.points), 0));
+  assert.ok(dots > 500, `${dots} background points`);
   assert.equal(await map.locator("circle.like-pt").count(), 3);
   await map.locator("circle.rec-pt").last().hover({ force: true });
   assert.match(await page.getByTestId("map-card").innerText(), /Like/);

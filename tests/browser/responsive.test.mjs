@@ -121,6 +121,7 @@ test("without its worker (engine-worker.js missing) the page runs the engine inl
     await waitReady(page, 120000);
     lists.push(await recTitles(page));
     if (block) assert.ok(warnings.some((w) => /engine runs on the page/.test(w)), `the fallback is said in the console: ${warnings}`);
+    else assert.ok(!warnings.some((w) => /engine runs on the page/.test(w)), `the worker did the load: ${warnings}`);
     assert.deepEqual(errors, []);
     await page.close();
   }

@@ -4,9 +4,10 @@
 
 use leptos::prelude::*;
 
-use crate::catalog::analysis::{correlation_matrix, strongest_pairs};
+use crate::catalog::analysis::{strongest_pairs, Correlations};
 use crate::catalog::features::{FEATURE_NAMES, N_FEATURES};
 use crate::web::display::pretty_feature;
+use crate::web::load::yield_now;
 use crate::web::slot::with_engine;
 
 /// Diverging colour: blue (−1), white (0), red (+1). The `fill` attribute, for where CSS
@@ -45,9 +46,40 @@ const CELL: f32 = 22.0;
 const LEFT: f32 = 150.0;
 const TOP: f32 = 8.0;
 
+/// Catalog rows summed between two yields to the browser.
+const ROWS_PER_STEP: usize = 16_384;
+
+/// The heatmap, once the correlations are summed a slice of the catalog at a time (the page
+/// keeps answering meanwhile).
 #[component]
 pub fn Heatmap() -> impl IntoView {
-    let m = with_engine(|e| correlation_matrix(&e.catalog().features)).unwrap_or_default();
+    let m = RwSignal::new(None);
+    leptos::task::spawn_local(async move {
+        let mut c = Correlations::default();
+        let mut from = 0;
+        loop {
+            yield_now().await;
+            let more = with_engine(|e| {
+                let f = &e.catalog().features;
+                let to = (from + ROWS_PER_STEP).min(f.len());
+                c.push(&f[from.min(to)..to]);
+                from = to;
+                to < f.len()
+            });
+            if more != Some(true) {
+                break;
+            }
+        }
+        m.set(Some(c.matrix()));
+    });
+    move || match m.get() {
+        Some(m) => view! { <HeatmapView m/> }.into_any(),
+        None => view! { <p class="muted">"Summing the correlations…"</p> }.into_any(),
+    }
+}
+
+#[component]
+fn HeatmapView(m: [[f32; N_FEATURES]; N_FEATURES]) -> impl IntoView {
     let size = CELL * N_FEATURES as f32;
     let hover = RwSignal::new(String::from("Hover a cell to read the correlation."));
     let strongest = strongest_pairs(&m, 3)

@@ -5,7 +5,10 @@
 
 use std::cell::RefCell;
 
+use std::fmt::Write;
+
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::model::{Embedding, EMB};
 use crate::recommend::projection::EmbeddingMap;
@@ -55,12 +58,8 @@ fn screen(p: [f32; 2]) -> (f32, f32) {
 }
 
 fn point_of(i: usize) -> (f32, f32) {
-    let p = MAP.with(|m| {
-        m.borrow()
-            .as_ref()
-            .and_then(|d| d.points.get(i).copied())
-            .unwrap_or([0.0, 0.0])
-    });
+    let e = with_engine(|e| e.embeddings().get(i).copied()).flatten();
+    let p = e.map(|e| project(&e)).unwrap_or([0.0, 0.0]);
     screen(p)
 }
 
@@ -74,17 +73,52 @@ pub fn MapView() -> impl IntoView {
     let n = with_engine(|e| e.len()).unwrap_or(0);
     let stride = (n / 2500).max(1);
     let genre_count = with_engine(|e| e.genres().len()).unwrap_or(0);
-    let background = (0..n)
+    // the background: one path per genre colour (a dot per track, "M x y h0" with round caps)
+    // rather than an element per track, so thousands of points render in one go; a click picks
+    // the nearest drawn point
+    let drawn_points: Vec<(usize, f32, f32)> = (0..n)
         .step_by(stride)
         .map(|i| {
             let (x, y) = point_of(i);
-            let g = with_engine(|e| e.genre_of(i)).unwrap_or(0);
-            view! {
-                <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="1.6" class=format!("pt g{}", g % GENRE_COLOURS)
-                    on:click=move |_| st.select(i)/>
-            }
+            (i, x, y)
         })
+        .collect();
+    let mut paths = vec![(String::new(), 0usize); GENRE_COLOURS];
+    for &(i, x, y) in &drawn_points {
+        let g = with_engine(|e| e.genre_of(i)).unwrap_or(0) % GENRE_COLOURS;
+        let _ = write!(paths[g].0, "M{x:.1} {y:.1}h0");
+        paths[g].1 += 1;
+    }
+    let background = paths
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (_, count))| *count > 0)
+        .map(|(g, (d, count))| view! { <path d=d class=format!("pt g{g}") data-points=count/> })
         .collect_view();
+    let drawn_points = StoredValue::new(drawn_points);
+    let pick = move |ev: web_sys::MouseEvent| {
+        let Some(svg) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|g| g.closest("svg").ok().flatten())
+        else {
+            return;
+        };
+        let r = svg.get_bounding_client_rect();
+        if r.width() <= 0.0 || r.height() <= 0.0 {
+            return;
+        }
+        let x = ((ev.client_x() as f64 - r.left()) / r.width()) as f32 * W;
+        let y = ((ev.client_y() as f64 - r.top()) / r.height()) as f32 * H;
+        let nearest = drawn_points.with_value(|pts| {
+            pts.iter()
+                .map(|&(i, px, py)| (i, (px - x).powi(2) + (py - y).powi(2)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+        });
+        if let Some((i, _)) = nearest {
+            st.select(i);
+        }
+    };
     let drawn = n.div_ceil(stride);
     let hover = RwSignal::new(None::<usize>);
     let marker = move |i: usize, class: &'static str, r: f32, what: &'static str| {
@@ -132,7 +166,7 @@ pub fn MapView() -> impl IntoView {
         <svg class="map" viewBox=format!("0 0 {W} {H}") role="group" aria-label="2-D map of the embedding"
             aria-describedby="map-summary" data-testid="map">
             <rect x="0" y="0" width=W height=H class="plot-bg"/>
-            <g class="bg-points" aria-hidden="true">{background}</g>
+            <g class="bg-points" aria-hidden="true" on:click=pick>{background}</g>
             <g class="rec-points">
                 <For each=move || st.recs.with(|r| r.iter().map(|r| r.index).collect::<Vec<_>>()) key=|&i| i let:i>
                     {marker(i, "rec-pt", 4.5, "Recommendation")}

@@ -26,17 +26,20 @@ pub fn App(cfg: Config) -> impl IntoView {
     boot::start(cfg, st);
 
     let ready = move || st.is_ready();
-    // the map and the heatmap render a moment after the first recommendations are on screen
-    let insight = RwSignal::new(false);
+    // the page renders in stages, a task each, so none blocks for long: the likes and the
+    // recommendations first, then the other panels, then the map and the heatmap
+    let stage = RwSignal::new(0u8);
     Effect::new(move |_| {
-        if ready() && !insight.get_untracked() {
+        if ready() && stage.get_untracked() == 0 {
             spawn_local(async move {
-                yield_now().await;
-                yield_now().await;
-                insight.set(true);
+                for s in 1..=2 {
+                    yield_now().await;
+                    stage.set(s);
+                }
             });
         }
     });
+    let at = move |s: u8| move || stage.get() >= s;
     let later = || view! { <p class="muted">"preparing…"</p> };
     view! {
         <header class="top">
@@ -54,7 +57,7 @@ pub fn App(cfg: Config) -> impl IntoView {
             {move || st.status.with(|s| *s == Status::NoCatalog)
                 .then(|| view! { <section class="panel" aria-label="Your music"><ImportCsv/></section> })}
         }>
-            <main class="grid">
+            <main class="grid" data-stage=move || stage.get()>
                 <section class="panel likes-panel" aria-label="Your tracks">
                     <h2>"1 · Find tracks you like"</h2>
                     <SearchBox/>
@@ -67,27 +70,27 @@ pub fn App(cfg: Config) -> impl IntoView {
                 </section>
                 <section class="panel controls-panel" aria-label="Tuning the results">
                     <h2>"3 · Shape the results"</h2>
-                    <Controls/>
+                    <Show when=at(1) fallback=later><Controls/></Show>
                 </section>
                 <section class="panel tune-panel" aria-label="Tune to me">
                     <h2>"4 · Tune to me"</h2>
-                    <Tune/>
+                    <Show when=at(1) fallback=later><Tune/></Show>
                 </section>
                 <section class="panel path-panel" aria-label="Song path">
                     <h2>"Song path"</h2>
-                    <SongPathPanel/>
+                    <Show when=at(1) fallback=later><SongPathPanel/></Show>
                 </section>
                 <section class="panel map-panel" aria-label="Embedding map">
                     <h2>"Map of the catalog"</h2>
-                    <Show when=move || insight.get() fallback=later><MapView/></Show>
+                    <Show when=at(2) fallback=later><MapView/></Show>
                 </section>
                 <section class="panel heat-panel" aria-label="Feature correlations">
                     <h2>"Feature correlations"</h2>
-                    <Show when=move || insight.get() fallback=later><Heatmap/></Show>
+                    <Show when=at(2) fallback=later><Heatmap/></Show>
                 </section>
                 <section class="panel new-panel" aria-label="New track">
                     <h2>"Place a new track"</h2>
-                    <NewTrackForm/>
+                    <Show when=at(1) fallback=later><NewTrackForm/></Show>
                 </section>
             </main>
         </Show>

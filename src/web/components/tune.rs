@@ -62,8 +62,13 @@ fn start_tune(st: PageState) {
         with_engine_mut(|e| e.set_head(Some(head)));
         storage::save_head(bytes.as_deref());
         storage::save_tuned_on(Some(&tuned_on));
+        // the new list, the comparison and the learned-features chart each in their own task,
+        // so none blocks the page for long
+        yield_now().await;
         st.engine_changed();
+        yield_now().await;
         let after = st.top_untracked(COMPARE);
+        yield_now().await;
         let ms = now() - t0;
         st.tune.update(|t| {
             t.running = false;
