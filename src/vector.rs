@@ -19,18 +19,44 @@ pub fn mean_of<const D: usize>(rows: &[[f32; D]], idx: &[usize]) -> Option<[f32;
 
 /// Mean of all the given rows; zeros when there are none.
 pub fn mean_all<const D: usize>(rows: impl IntoIterator<Item = [f32; D]>) -> [f32; D] {
-    let mut sum = [0.0f64; D];
-    let mut n = 0usize;
+    let mut m = Mean::default();
     for r in rows {
-        for (s, &x) in sum.iter_mut().zip(&r) {
+        m.push(&r);
+    }
+    m.mean()
+}
+
+/// [`mean_all`] a row at a time (the page's indexing runs in slices): f64 sums, same order.
+#[derive(Debug, Clone)]
+pub struct Mean<const D: usize> {
+    sum: [f64; D],
+    n: usize,
+}
+
+impl<const D: usize> Default for Mean<D> {
+    fn default() -> Self {
+        Mean {
+            sum: [0.0; D],
+            n: 0,
+        }
+    }
+}
+
+impl<const D: usize> Mean<D> {
+    pub fn push(&mut self, r: &[f32; D]) {
+        for (s, &x) in self.sum.iter_mut().zip(r) {
             *s += x as f64;
         }
-        n += 1;
+        self.n += 1;
     }
-    if n == 0 {
-        return [0.0; D];
+
+    /// The mean (zeros when no row was pushed).
+    pub fn mean(&self) -> [f32; D] {
+        if self.n == 0 {
+            return [0.0; D];
+        }
+        std::array::from_fn(|k| (self.sum[k] / self.n as f64) as f32)
     }
-    std::array::from_fn(|k| (sum[k] / n as f64) as f32)
 }
 
 /// Dot product with eight independent partial sums: one running sum is a chain of D dependent

@@ -417,6 +417,13 @@ fn parsing_in_slices_of_tracks_equals_the_whole_parse() {
         whole.tracks,
         Catalog::from_bytes(bytes()).expect("decode").tracks
     );
+    // the engine worker's numbers-only parse gives what encoding reads from the whole one
+    let (features, contexts) = RawDecoder::new(raw.clone())
+        .and_then(|d| d.numbers())
+        .expect("numbers");
+    assert_eq!(features, whole.features);
+    let whole_contexts: Vec<_> = whole.tracks.iter().map(|t| t.context()).collect();
+    assert_eq!(contexts, whole_contexts);
     for slice in [1usize, 999, 8192, usize::MAX] {
         let mut p = RawDecoder::new(raw.clone()).expect("sections");
         let mut steps = 0;

@@ -35,10 +35,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::features::{dequantize, Features, Scaler, N_BASE};
-use super::{Catalog, Track};
+use super::{Catalog, Context, Track};
 
 pub const MAGIC: &[u8; 8] = b"SNDLKCAT";
 pub const VERSION: u16 = 3;
@@ -612,6 +613,8 @@ pub struct RawDecoder {
     synthetic: Option<super::synth::Synthetic>,
     tracks: Vec<Track>,
     features: Vec<Features>,
+    /// Track id → index, built as the tracks are (as `Catalog::new` builds it).
+    index: HashMap<String, usize>,
 }
 
 impl RawDecoder {
@@ -684,6 +687,7 @@ impl RawDecoder {
             synthetic,
             tracks: Vec::with_capacity(n),
             features: Vec::with_capacity(n),
+            index: HashMap::with_capacity(n),
             raw,
         })
     }
@@ -691,6 +695,39 @@ impl RawDecoder {
     /// Tracks parsed so far, and in all.
     pub fn progress(&self) -> (usize, usize) {
         (self.tracks.len(), self.n)
+    }
+
+    /// Every track's features and context, without the text: what encoding needs (the engine
+    /// worker encodes from these while the page parses the whole catalog).
+    pub fn numbers(&self) -> Result<(Vec<Features>, Vec<Context>), FormatError> {
+        let (raw, n) = (&self.raw, self.n);
+        let mut features = Vec::with_capacity(n);
+        let mut contexts = Vec::with_capacity(n);
+        for i in 0..n {
+            let pop = self.popularity(i)?;
+            let year = raw[self.years.start + i];
+            contexts.push(Context {
+                year: (year != 0).then(|| YEAR_BASE + year as u16),
+                year_approx: year != 0 && raw[self.approx.start + i] != 0,
+                popularity: pop,
+            });
+            features.push(self.features_of(i));
+        }
+        Ok((features, contexts))
+    }
+
+    fn popularity(&self, i: usize) -> Result<Option<u8>, FormatError> {
+        match self.raw[self.pops.start + i] {
+            255 => Ok(None),
+            p if p > 100 => Err(bad("POPU", format!("track {i} has popularity {p}"))),
+            p => Ok(Some(p)),
+        }
+    }
+
+    fn features_of(&self, i: usize) -> Features {
+        let base: [f32; N_BASE] =
+            std::array::from_fn(|j| dequantize(self.raw[self.feats.start + j * self.n + i]));
+        self.meta.scaler.complete(&base)
     }
 
     /// Parse up to `count` more tracks; true once every track is.
@@ -738,23 +775,21 @@ impl RawDecoder {
                     )
                 })?
                 .clone();
-            let pop = raw[self.pops.start + i];
-            if pop != 255 && pop > 100 {
-                return Err(bad("POPU", format!("track {i} has popularity {pop}")));
-            }
+            let popularity = self.popularity(i)?;
             let year = raw[self.years.start + i];
+            let id = u128_to_id(id);
+            self.index.insert(id.clone(), i);
             self.tracks.push(Track {
-                id: u128_to_id(id),
+                id,
                 name,
                 artist,
                 year: (year != 0).then(|| YEAR_BASE + year as u16),
                 year_approx: year != 0 && raw[self.approx.start + i] != 0,
-                popularity: (pop != 255).then_some(pop),
+                popularity,
                 genre,
             });
-            let base: [f32; N_BASE] =
-                std::array::from_fn(|j| dequantize(raw[self.feats.start + j * n + i]));
-            self.features.push(self.meta.scaler.complete(&base));
+            let f = self.features_of(i);
+            self.features.push(f);
         }
         Ok(to == n)
     }
@@ -762,7 +797,7 @@ impl RawDecoder {
     /// The catalog (parsing what is left first).
     pub fn finish(mut self) -> Result<Catalog, FormatError> {
         while !self.step(usize::MAX)? {}
-        let mut cat = Catalog::new(self.tracks, self.features, self.meta.scaler);
+        let mut cat = Catalog::with_index(self.tracks, self.features, self.meta.scaler, self.index);
         if let Some(synth) = self.synthetic {
             cat.set_synthetic(synth);
         }

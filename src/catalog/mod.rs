@@ -131,13 +131,23 @@ impl Catalog {
         )
     }
 
-    /// Assemble a catalog from its parts (used by the decoder).
+    /// Assemble a catalog from its parts.
     pub fn new(tracks: Vec<Track>, features: Vec<Features>, scaler: Scaler) -> Catalog {
-        let index = tracks
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.id.clone(), i))
-            .collect();
+        let mut index = HashMap::with_capacity(tracks.len());
+        for (i, t) in tracks.iter().enumerate() {
+            index.insert(t.id.clone(), i);
+        }
+        Catalog::with_index(tracks, features, scaler, index)
+    }
+
+    /// Assemble a catalog whose id index was built alongside (the decoder builds it a slice
+    /// at a time). `index` must map each track's id to its (last) index, as `new` does.
+    pub(crate) fn with_index(
+        tracks: Vec<Track>,
+        features: Vec<Features>,
+        scaler: Scaler,
+        index: HashMap<String, usize>,
+    ) -> Catalog {
         Catalog {
             tracks,
             features,

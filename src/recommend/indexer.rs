@@ -2,16 +2,17 @@
 //! page can yield to the browser between slices while it indexes the catalog the engine worker
 //! decoded and encoded. The text part (song and lead-artist keys, the folded search text) needs
 //! only the catalog, so it runs while the worker still encodes; the embedding part (unit vectors
-//! and their 8-bit copy) once the embeddings arrive ([`Indexer::embed`]).
+//! and their 8-bit copy; the means) once the embeddings arrive ([`Indexer::embed`]).
 //! The result is the same as [`Recommender::with_embeddings`] (which runs every step at once).
 
 use super::distinct::{artist_key, song_key, Interner};
 use super::scan::Quantized;
 use super::search::SearchIndex;
 use super::{LoadError, Recommender};
+use crate::catalog::features::N_FEATURES;
 use crate::catalog::Catalog;
 use crate::model::{Embedding, Weights, EMB};
-use crate::vector::unit;
+use crate::vector::{unit, Mean};
 
 /// A recommender under construction; see the module. Invariant: `song`, `artist` and `search`
 /// cover the same first tracks; `unit` and `quant` cover a prefix of `emb`, which (once set) has
@@ -25,6 +26,8 @@ pub struct Indexer {
     pub(super) search: SearchIndex,
     pub(super) unit: Vec<Embedding>,
     pub(super) quant: Quantized<EMB>,
+    pub(super) feature_mean: Mean<N_FEATURES>,
+    pub(super) emb_mean: Mean<EMB>,
 }
 
 impl Indexer {
@@ -43,6 +46,8 @@ impl Indexer {
             search: SearchIndex::default(),
             unit: Vec::with_capacity(n),
             quant: Quantized::default(),
+            feature_mean: Mean::default(),
+            emb_mean: Mean::default(),
         })
     }
 
@@ -84,6 +89,9 @@ impl Indexer {
             self.artist.push(artist_key(&t.artist));
             self.search.push(&t.name, &t.artist, t.popularity);
         }
+        for f in &self.catalog.features[from..to] {
+            self.feature_mean.push(f);
+        }
         to == self.catalog.len()
     }
 
@@ -95,6 +103,9 @@ impl Indexer {
         }
         let from = self.unit.len();
         let to = from.saturating_add(n).min(self.emb.len());
+        for e in &self.emb[from..to] {
+            self.emb_mean.push(e);
+        }
         self.unit.extend(self.emb[from..to].iter().map(unit));
         self.quant.extend(&self.unit[from..to]);
         to == self.catalog.len()

@@ -317,6 +317,8 @@ impl Recommender {
             search,
             unit,
             quant,
+            feature_mean,
+            emb_mean,
         } = ix;
         let encoder = DenseEncoder::new(&weights.autoencoder);
         let objective = weights.objective;
@@ -340,8 +342,8 @@ impl Recommender {
             .iter()
             .map(|t| t.year.is_some() && t.popularity.is_some())
             .collect();
-        let catalog_mean = mean_all(catalog.features.iter().copied());
-        let mean_emb = mean_all(emb.iter().copied());
+        let catalog_mean = feature_mean.mean();
+        let mean_emb = emb_mean.mean();
         let mut r = Recommender {
             catalog,
             encoder,

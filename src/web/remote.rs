@@ -6,14 +6,16 @@
 use futures::StreamExt;
 
 use super::client::{self, Answer};
-use super::load::yield_now;
+use super::load::{now, yield_now};
 use super::protocol::{buf_bytes, buf_embeddings, Reply, Request};
 use crate::catalog::format::{FormatError, RawDecoder};
 use crate::model::Weights;
 use crate::recommend::{Indexer, LoadError, Recommender};
 
-/// Tracks indexed between two yields to the browser (~10 ms in wasm).
-const INDEX_STEP: usize = 8192;
+/// Tracks parsed or indexed per step, and the time spent in steps before yielding to the
+/// browser: tasks stay short on a slow phone as on a fast desktop.
+const STEP: usize = 1024;
+const SLICE_MS: f64 = 12.0;
 
 /// What the worker's load gave.
 pub enum Remote {
@@ -96,18 +98,23 @@ async fn index_text(bufs: &[js_sys::ArrayBuffer]) -> Result<Indexer, String> {
     let raw = buf_bytes(bufs, 0, "catalog")?;
     let failed = |e: FormatError| LoadError::from(e).to_string();
     let mut decoder = RawDecoder::new(raw).map_err(failed)?;
-    loop {
-        yield_now().await;
-        if decoder.step(INDEX_STEP).map_err(failed)? {
-            break;
-        }
-    }
+    in_slices(|n| decoder.step(n).map_err(failed)).await?;
     let catalog = decoder.finish().map_err(failed)?;
     let mut indexer = Indexer::start(catalog).map_err(|e| e.to_string())?;
+    in_slices(|n| Ok(indexer.step_text(n))).await?;
+    Ok(indexer)
+}
+
+/// Run `step` (which does up to n tracks, true once all are done) in tasks of about
+/// `SLICE_MS`, yielding to the browser between them, whatever the machine's speed.
+async fn in_slices(mut step: impl FnMut(usize) -> Result<bool, String>) -> Result<(), String> {
     loop {
         yield_now().await;
-        if indexer.step_text(INDEX_STEP) {
-            return Ok(indexer);
+        let t0 = now();
+        while now() - t0 < SLICE_MS {
+            if step(STEP)? {
+                return Ok(());
+            }
         }
     }
 }
@@ -118,12 +125,7 @@ async fn build(mut indexer: Indexer, bufs: &[js_sys::ArrayBuffer]) -> Result<Rem
     let w = buf_bytes(bufs, 1, "model weights")?;
     let weights = Weights::from_bytes(&w).map_err(|e| LoadError::from(e).to_string())?;
     indexer.embed(weights, emb).map_err(|e| e.to_string())?;
-    loop {
-        yield_now().await;
-        if indexer.step(INDEX_STEP) {
-            break;
-        }
-    }
+    in_slices(|n| Ok(indexer.step(n))).await?;
     yield_now().await;
     let engine = indexer.finish().map_err(|e| e.to_string())?;
     Ok(Remote::Engine(Box::new(engine), w))

@@ -11,8 +11,8 @@ use super::load::{fetch_bytes, fetch_stream, now};
 use super::protocol::{
     buf_bytes, buf_embeddings, bytes_buf, embeddings_buf, post_to_page, Envelope, Reply, Request,
 };
-use crate::catalog::format::{decode_raw, StreamDecoder};
-use crate::model::dense::encode_all;
+use crate::catalog::format::{RawDecoder, StreamDecoder};
+use crate::model::dense::DenseEncoder;
 use crate::model::input::input;
 use crate::model::{tuned, Weights};
 use crate::recommend::{LoadError, Recommender};
@@ -100,24 +100,23 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
     let raw = dec.finish().map_err(|e| LoadError::from(e).to_string())?;
     // the page parses and indexes its copy while this encodes
     post(id, Reply::Inflated, vec![bytes_buf(&raw)]);
-    let catalog = decode_raw(raw).map_err(|e| LoadError::from(e).to_string())?;
-    if catalog.is_empty() {
+    // the numbers alone: the page parses the text
+    let (features, contexts) = RawDecoder::new(raw)
+        .and_then(|d| d.numbers())
+        .map_err(|e| LoadError::from(e).to_string())?;
+    if features.is_empty() {
         return Err(LoadError::EmptyCatalog.to_string());
     }
-    let n = catalog.len();
+    let n = features.len();
+    let encoder = DenseEncoder::new(&weights.autoencoder);
     let mut emb = Vec::with_capacity(n);
     for from in (0..n).step_by(ENCODE_BLOCK) {
         let to = (from + ENCODE_BLOCK).min(n);
-        let rows: Vec<_> = (from..to)
-            .map(|i| {
-                input(
-                    &catalog.features[i],
-                    &catalog.tracks[i].context(),
-                    weights.objective,
-                )
-            })
-            .collect();
-        emb.extend(encode_all(&weights, &rows));
+        emb.extend(
+            encoder.encode_many(
+                (from..to).map(|i| input(&features[i], &contexts[i], weights.objective)),
+            ),
+        );
         post(id, Reply::Encoding { done: to, total: n }, Vec::new());
     }
     post(

@@ -77,7 +77,7 @@ export async function waitReady(page, timeout = 60000) {
   const status = page.getByTestId("status");
   await status.getByText(/ready: \d+ tracks in \d+ ms/).waitFor({ timeout });
   // every panel rendered (the page renders in stages after ready)
-  await page.locator('main[data-stage="2"]').waitFor({ timeout });
+  await page.locator('main[data-stage="5"]').waitFor({ timeout });
   return status.innerText();
 }
 

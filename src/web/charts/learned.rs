@@ -8,6 +8,7 @@ use crate::catalog::features::N_FEATURES;
 use crate::model::learned::feature_shift;
 use crate::vector::mean_of;
 use crate::web::display::pretty_feature;
+use crate::web::load::yield_now;
 use crate::web::slot::with_engine;
 use crate::web::state::PageState;
 
@@ -51,9 +52,16 @@ to your tuned one (both as z-scores); bars to the right mean tracks with more of
 #[component]
 pub fn LearnedChart() -> impl IntoView {
     let st = expect_context::<PageState>();
-    let data = Memo::new(move |_| {
+    // computed in a task of its own after the change that asks for it (a new head, new likes),
+    // so the list and this chart never share one long task
+    let data = RwSignal::new(None);
+    Effect::new(move |_| {
         st.version.track();
-        st.likes.with(|l| shift(l))
+        let likes = st.likes.get();
+        leptos::task::spawn_local(async move {
+            yield_now().await;
+            data.set(shift(&likes));
+        });
     });
     move || {
         data.get().map(|s| {

@@ -18,6 +18,9 @@ use crate::web::charts::{Heatmap, MapView};
 use crate::web::load::yield_now;
 use crate::web::state::{Config, PageState, Status};
 
+/// Render stages after ready (see `App`); `main[data-stage]` says which is on screen.
+const LAST_STAGE: u8 = 5;
+
 #[component]
 pub fn App(cfg: Config) -> impl IntoView {
     let st = PageState::new();
@@ -27,12 +30,13 @@ pub fn App(cfg: Config) -> impl IntoView {
 
     let ready = move || st.is_ready();
     // the page renders in stages, a task each, so none blocks for long: the likes and the
-    // recommendations first, then the other panels, then the map and the heatmap
+    // recommendations first, then the controls, "Tune to me", the song path and the new-track
+    // form, the map, the heatmap
     let stage = RwSignal::new(0u8);
     Effect::new(move |_| {
         if ready() && stage.get_untracked() == 0 {
             spawn_local(async move {
-                for s in 1..=2 {
+                for s in 1..=LAST_STAGE {
                     yield_now().await;
                     stage.set(s);
                 }
@@ -74,23 +78,23 @@ pub fn App(cfg: Config) -> impl IntoView {
                 </section>
                 <section class="panel tune-panel" aria-label="Tune to me">
                     <h2>"4 · Tune to me"</h2>
-                    <Show when=at(1) fallback=later><Tune/></Show>
+                    <Show when=at(2) fallback=later><Tune/></Show>
                 </section>
                 <section class="panel path-panel" aria-label="Song path">
                     <h2>"Song path"</h2>
-                    <Show when=at(1) fallback=later><SongPathPanel/></Show>
+                    <Show when=at(3) fallback=later><SongPathPanel/></Show>
                 </section>
                 <section class="panel map-panel" aria-label="Embedding map">
                     <h2>"Map of the catalog"</h2>
-                    <Show when=at(2) fallback=later><MapView/></Show>
+                    <Show when=at(4) fallback=later><MapView/></Show>
                 </section>
                 <section class="panel heat-panel" aria-label="Feature correlations">
                     <h2>"Feature correlations"</h2>
-                    <Show when=at(2) fallback=later><Heatmap/></Show>
+                    <Show when=at(5) fallback=later><Heatmap/></Show>
                 </section>
                 <section class="panel new-panel" aria-label="New track">
                     <h2>"Place a new track"</h2>
-                    <Show when=at(1) fallback=later><NewTrackForm/></Show>
+                    <Show when=at(3) fallback=later><NewTrackForm/></Show>
                 </section>
             </main>
         </Show>
