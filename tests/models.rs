@@ -105,7 +105,7 @@ fn taste_objective_learns_from_playlists() {
             report.test_rmse
         );
         let emb: Vec<_> = {
-            let enc = DenseEncoder::new(&ae);
+            let enc = DenseEncoder::new(&AutoencoderWeights::from_module(&ae));
             x.iter().map(|r| enc.encode(r)).collect()
         };
         margins.push(pair_auc(&emb, &held));
