@@ -5,9 +5,9 @@
 //! | `catalog_file` | `Catalog::from_bytes` | small catalogs built here, mutated; raw bytes |
 //! | `catalog_payload` | the same, past the CRC | sections / brotli stream mutated, CRC recomputed |
 //! | `weights_file` | `Weights::from_bytes` | `www/weights.bin`, mutated; raw bytes |
-//! | `weights_payload` | the same, past the CRC | burnpack records mutated, CRC recomputed |
-//! | `tuned_head` | `model::tuned::from_bytes` (localStorage) | shipped and fresh heads as stored, mutated; records edited |
-//! | `personal_model` | `listener::personal::from_bytes` ("Load my model") | saved models mutated; likes JSON and head record edited, checksum recomputed |
+//! | `weights_payload` | the same, past the CRC | tensor sections edited (shapes, names, values, bytes), CRC recomputed |
+//! | `tuned_head` | `model::tuned::from_bytes` (localStorage) | shipped and fresh heads as stored, mutated; tensors edited |
+//! | `personal_model` | `listener::personal::from_bytes` ("Load my model") | saved models mutated; likes JSON and head tensors edited, checksum recomputed |
 //! | `likes_import` | `likes::parse_import`, `Stored::from_json`, `base64_decode` | exports mutated; raw text |
 //! | `share_fragment` | `likes::from_fragment` | share links mutated; raw text |
 //! | `newtrack_row` | `newtrack::parse_row` | pasted rows mutated; raw text |
@@ -638,8 +638,8 @@ fn weights_seeds() -> &'static Vec<Vec<u8>> {
         let other = soundalike::model::HeadInput::Embedding;
         let head = weights::Head::new(other, &dev);
         let alt = weights::pack(
-            &weights::module_bytes(&w.autoencoder),
-            &weights::module_bytes(&head.net),
+            &weights::write_tensors(&w.autoencoder.tensors()),
+            &head.to_section(),
             other.tag(),
             w.objective.tag(),
             0.25,
@@ -648,7 +648,7 @@ fn weights_seeds() -> &'static Vec<Vec<u8>> {
     })
 }
 
-/// The two burnpack records of a weights file, and its head tag and blend.
+/// The two tensor sections of a weights file, and its head tag and blend.
 fn weights_parts(file: &[u8]) -> (Vec<u8>, Vec<u8>, u8, f32) {
     // byte 7, the objective, is left to the byte-level mutations
     let ae_len = u32::from_le_bytes(file[16..20].try_into().unwrap()) as usize;
@@ -693,70 +693,92 @@ fn check_loaded(
     }
 }
 
-/// Dtype names as burnpack's CBOR metadata spells them (text of length 2 to 4).
-const DTYPES: [&str; 13] = [
-    "F32", "F64", "F16", "BF16", "I64", "I32", "I16", "I8", "U64", "U32", "U16", "U8", "Bool",
-];
-
-/// Edits that keep a burnpack record well-formed CBOR but change what it claims.
+/// Edits of a tensor section: well-formed sections that claim something else (a shape, a
+/// name, a value, a tensor too many or too few), or its bytes mutated.
 #[derive(Debug, Clone)]
 enum PackEdit {
-    /// Replace the k-th `"F32"` with another dtype name.
-    Dtype(usize, usize),
-    /// Set the first dimension after the k-th `"shape"` key.
-    Dim(usize, u8),
+    /// Set the first dimension of the k-th tensor, its data resized to match (capped).
+    Dim(usize, u32),
+    /// Flatten the k-th tensor to rank 1, or give it a rank-3 shape.
+    Rank(usize, bool),
+    /// Rename the k-th tensor to the j-th's name, or to a name of its own.
+    Rename(usize, usize, bool),
+    /// Drop or duplicate the k-th tensor.
+    Drop(usize),
+    Dup(usize),
+    /// Set one value (NaN, ±∞, huge or ordinary).
+    Value(usize, usize, f32),
     Bytes(Vec<Mutation>),
 }
 
 fn pack_edit() -> impl Strategy<Value = PackEdit> {
     prop_oneof![
-        1 => (any::<usize>(), any::<usize>()).prop_map(|(k, d)| PackEdit::Dtype(k, d)),
-        1 => (any::<usize>(), prop_oneof![Just(0u8), Just(1), Just(16), Just(32), Just(64), any::<u8>()])
+        1 => (any::<usize>(), prop_oneof![Just(0u32), Just(1), Just(16), Just(21), Just(32), Just(64), 0..100_000u32, any::<u32>()])
             .prop_map(|(k, v)| PackEdit::Dim(k, v)),
+        1 => (any::<usize>(), any::<bool>()).prop_map(|(k, up)| PackEdit::Rank(k, up)),
+        1 => (any::<usize>(), any::<usize>(), any::<bool>()).prop_map(|(k, j, own)| PackEdit::Rename(k, j, own)),
+        1 => any::<usize>().prop_map(PackEdit::Drop),
+        1 => any::<usize>().prop_map(PackEdit::Dup),
+        1 => (any::<usize>(), any::<usize>(), prop_oneof![Just(f32::NAN), Just(f32::INFINITY), Just(f32::NEG_INFINITY), Just(f32::MAX), any::<f32>()])
+            .prop_map(|(k, i, v)| PackEdit::Value(k, i, v)),
         4 => mutations().prop_map(PackEdit::Bytes),
     ]
 }
 
-fn nth_find(hay: &[u8], needle: &[u8], k: usize) -> Option<usize> {
-    let hits: Vec<usize> = hay
-        .windows(needle.len())
-        .enumerate()
-        .filter(|(_, w)| *w == needle)
-        .map(|(i, _)| i)
-        .collect();
-    (!hits.is_empty()).then(|| hits[k % hits.len()])
-}
-
 fn edit_pack(rec: &mut Vec<u8>, e: &PackEdit, seeds: &[Vec<u8>]) {
-    match e {
-        PackEdit::Dtype(k, d) => {
-            if let Some(at) = nth_find(rec, b"\x63F32", *k) {
-                let name = DTYPES[d % DTYPES.len()];
-                let mut text = vec![0x60 + name.len() as u8];
-                text.extend_from_slice(name.as_bytes());
-                rec.splice(at..at + 4, text);
-            }
-        }
-        PackEdit::Dim(k, v) => {
-            if let Some(at) = nth_find(rec, b"\x65shape", *k) {
-                // `shape` → array header → first dimension (small int, or 0x18 + one byte).
-                let d = at + 7;
-                if d + 1 < rec.len() {
-                    if rec[d] == 0x18 {
-                        rec[d + 1] = *v;
-                    } else if rec[d] < 0x18 {
-                        rec[d] = v % 0x18;
-                    }
-                }
-            }
-        }
-        PackEdit::Bytes(ms) => *rec = mutate(rec, ms, seeds),
+    if let PackEdit::Bytes(ms) = e {
+        *rec = mutate(rec, ms, seeds);
+        return;
     }
+    // structural edits need a readable section (an earlier byte edit may have broken it)
+    let Ok(mut t) = weights::read_tensors(rec, "fuzz") else {
+        return;
+    };
+    if t.is_empty() {
+        return;
+    }
+    let n = t.len();
+    match e {
+        PackEdit::Dim(k, v) => {
+            let x = &mut t[k % n];
+            x.shape[0] = *v as usize;
+            let len: usize = x.shape.iter().product::<usize>().min(1 << 16);
+            x.data.resize(len, 0.5);
+        }
+        PackEdit::Rank(k, up) => {
+            let x = &mut t[k % n];
+            x.shape = if *up {
+                vec![1, x.data.len(), 1]
+            } else {
+                vec![x.data.len()]
+            };
+        }
+        PackEdit::Rename(k, j, own) => {
+            t[k % n].name = if *own {
+                "enc1.weight\u{0}".into()
+            } else {
+                t[j % n].name.clone()
+            };
+        }
+        PackEdit::Drop(k) => {
+            t.remove(k % n);
+        }
+        PackEdit::Dup(k) => t.push(t[k % n].clone()),
+        PackEdit::Value(k, i, v) => {
+            let x = &mut t[k % n];
+            if !x.data.is_empty() {
+                let l = x.data.len();
+                x.data[i % l] = *v;
+            }
+        }
+        PackEdit::Bytes(_) => unreachable!(),
+    }
+    *rec = weights::write_tensors(&t);
 }
 
 #[derive(Debug, Clone)]
 enum WeightsCase {
-    /// Edit the autoencoder and/or head record, repack with a valid checksum.
+    /// Edit the autoencoder and/or head tensors, repack with a valid checksum.
     Records {
         seed: usize,
         ae: Vec<PackEdit>,
@@ -764,7 +786,7 @@ enum WeightsCase {
         tag: Option<u8>,
         blend: Option<f32>,
     },
-    /// Swap or duplicate the records.
+    /// Swap or duplicate the sections.
     Shuffle {
         seed: usize,
         ae_from: u8,
@@ -895,7 +917,7 @@ fn check_tuned(
 enum TunedCase {
     /// Byte-level mutations of a whole stored value.
     Bytes(Input),
-    /// Well-formed header, edited burnpack record.
+    /// Well-formed header, edited tensors.
     Record {
         seed: usize,
         edits: Vec<PackEdit>,
@@ -985,7 +1007,7 @@ fn pack_personal(likes: &[u8], head: &[u8], lens: Option<(u32, u32)>) -> Vec<u8>
 enum PersonalCase {
     /// Byte-level mutations of a whole saved file.
     Bytes(Input),
-    /// Edited likes JSON and/or head record, repacked with a valid checksum.
+    /// Edited likes JSON and/or head tensors, repacked with a valid checksum.
     Parts {
         seed: usize,
         likes: Vec<Mutation>,

@@ -9,8 +9,8 @@ use soundalike::model::finetune::{fine_tune, FineTuneConfig, FineTuneError, Fine
 use soundalike::model::input::{input, inputs};
 use soundalike::model::train::{playlist_pairs, ConfigError};
 use soundalike::model::train::{train_autoencoder, AeConfig};
-use soundalike::model::weights::{module_bytes, pack, Weights, WeightsError};
-use soundalike::model::{cpu, Autoencoder, HeadInput, RatingHead};
+use soundalike::model::weights::{pack, write_tensors, Head, Weights, WeightsError};
+use soundalike::model::{cpu, weights_v2, AutoencoderWeights, HeadInput, RatingHead};
 use soundalike::model::{head_scores, DenseEncoder};
 use soundalike::model::{Input, Objective, N_IN};
 use soundalike::recommend::{Query, Recommender};
@@ -105,7 +105,7 @@ fn taste_objective_learns_from_playlists() {
             report.test_rmse
         );
         let emb: Vec<_> = {
-            let enc = DenseEncoder::new(&ae);
+            let enc = DenseEncoder::new(&AutoencoderWeights::from_module(&ae));
             x.iter().map(|r| enc.encode(r)).collect()
         };
         margins.push(pair_auc(&emb, &held));
@@ -200,17 +200,62 @@ fn committed_weights_reproduce_stored_embedding() {
     }
     // burn's own forward agrees with the fast loops
     let t = soundalike::model::tensor2(probe.to_vec(), 1, N_IN, &cpu());
-    let burn_e = soundalike::model::to_vec(w.autoencoder.encode(t));
+    let burn_e = soundalike::model::to_vec(w.autoencoder.module(&cpu()).encode(t));
     for (a, b) in e.iter().zip(&burn_e) {
         assert!((a - b).abs() < 1e-4);
+    }
+}
+
+/// The weights file before version 3 (burnpack records inside), as it was committed.
+const WEIGHTS_V2: &[u8] = include_bytes!("fixtures/weights-v2.bin");
+
+#[test]
+fn v3_weights_are_the_v2_file_converted_losslessly() {
+    // the committed file is exactly the conversion of the old one
+    let up = weights_v2::upgrade(WEIGHTS_V2).unwrap();
+    assert!(up == common::WEIGHTS, "www/weights.bin is not upgrade(v2)");
+    // and the old file is refused by the reader with a clear error
+    let err = Weights::from_bytes(WEIGHTS_V2).unwrap_err();
+    assert_eq!(err, WeightsError::UnsupportedVersion(2));
+    // the burn modules of the old file against the plain weights: every tensor bit for bit,
+    // so the page's embeddings and head scores are bit-identical to before
+    let (ae, net, input, objective, blend) = weights_v2::read(WEIGHTS_V2).unwrap();
+    let w = weights();
+    assert_eq!((w.head.input, w.objective), (input, objective));
+    assert_eq!(w.blend.to_bits(), blend.to_bits());
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let old_ae = AutoencoderWeights::from_module(&ae);
+    for (a, b) in old_ae.tensors().iter().zip(w.autoencoder.tensors()) {
+        assert_eq!((&a.name, &a.shape), (&b.name, &b.shape));
+        assert_eq!(bits(&a.data), bits(&b.data), "{}", a.name);
+    }
+    let old_head = Head::from_net(&net, input);
+    assert_eq!(old_head, w.head);
+    let feats: Vec<Input> = (0..50)
+        .map(|i| std::array::from_fn(|j| ((i * 7 + j * 3) % 11) as f32 / 10.0))
+        .collect();
+    let old_emb = DenseEncoder::new(&old_ae).encode_many(feats.iter().copied());
+    let emb = DenseEncoder::new(&w.autoencoder).encode_many(feats.iter().copied());
+    assert_eq!(bits(old_emb.as_flattened()), bits(emb.as_flattened()));
+    let p = mean_of(&emb, &[1, 2, 3]);
+    assert_eq!(
+        bits(&head_scores(&old_head, &emb, p.as_ref())),
+        bits(&head_scores(&w.head, &emb, p.as_ref()))
+    );
+    // burn's own forward on the old modules agrees with the plain loops on the new file
+    let flat: Vec<f32> = feats.iter().flatten().copied().collect();
+    let burn_e =
+        soundalike::model::to_vec(ae.encode(soundalike::model::tensor2(flat, 50, N_IN, &cpu())));
+    for (a, b) in emb.as_flattened().iter().zip(&burn_e) {
+        assert!((a - b).abs() < 1e-4, "{a} vs burn {b}");
     }
 }
 
 #[test]
 fn wrong_shape_weights_are_a_clear_error() {
     let dev = cpu();
-    let ae = module_bytes(&Autoencoder::new(&dev));
-    let head = module_bytes(&RatingHead::new(48, &dev));
+    let ae = write_tensors(&weights().autoencoder.tensors());
+    let head = Head::from_net(&RatingHead::new(48, &dev), HeadInput::EmbeddingProfile).to_section();
     let err = Weights::from_bytes(&pack(&ae, &head, HeadInput::EmbeddingProfile.tag(), 1, 0.5))
         .unwrap_err();
     assert!(matches!(err, WeightsError::Shape { .. }), "{err}");

@@ -183,7 +183,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         ae_report.best_epoch, ae_report.train_rmse, ae_report.val_rmse, ae_report.test_rmse, ae_seconds
     );
     let mut weights = Weights {
-        autoencoder: ae,
+        autoencoder: crate::model::AutoencoderWeights::from_module(&ae),
         head: crate::model::weights::Head::new(input, &crate::model::cpu()),
         blend: 0.5,
         objective,

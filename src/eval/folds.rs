@@ -85,7 +85,7 @@ pub fn cross_validate(
         progress(f, "training the taste autoencoder");
         let (autoencoder, _) = train_autoencoder(&x, &train, &val, &s.ae, &mut |_| {})?;
         let mut weights = Weights {
-            autoencoder,
+            autoencoder: crate::model::AutoencoderWeights::from_module(&autoencoder),
             head: Head::new(s.head_input, &crate::model::cpu()),
             blend: s.blend,
             objective: Objective::Taste,

@@ -4,7 +4,7 @@
 //! Layout (little endian):
 //! ```text
 //! 0  magic      b"SLMODEL\0"
-//! 8  version    u16 (= 1)
+//! 8  version    u16 (= 2; 1 held the head as a burn record)
 //! 10 likes_len  u32          14 head_len u32
 //! 18 crc32      u32 of the payload
 //! 22 payload    likes (listener::likes JSON) ++ tuned head (model::tuned bytes)
@@ -17,8 +17,8 @@ use crate::model::tuned::{self, TunedHeadError};
 use crate::model::Head;
 
 const MAGIC: &[u8; 8] = b"SLMODEL\0";
-/// Format version this build writes and reads.
-pub const VERSION: u16 = 1;
+/// Format version this build writes and reads (2: the head as plain tensors).
+pub const VERSION: u16 = 2;
 /// Bytes before the payload.
 pub const HEADER_LEN: usize = 22;
 /// localStorage key of the ratings the stored tuned head was tuned on (likes JSON).
@@ -33,6 +33,8 @@ pub enum PersonalError {
     WrongKind(&'static str),
     #[error("this saved model uses format version {0}; this page reads version {VERSION}")]
     UnsupportedVersion(u16),
+    #[error("this model was saved by an older version of soundalike; tune again and save it anew")]
+    OlderVersion,
     #[error("the file is cut short: {expected} bytes expected, {found} found")]
     Truncated { expected: usize, found: usize },
     #[error("the file is corrupt (checksum mismatch)")]
@@ -112,6 +114,9 @@ pub fn from_bytes(b: &[u8], shipped: &Head) -> Result<Personal, PersonalError> {
         });
     }
     let version = u16::from_le_bytes([b[8], b[9]]);
+    if version < VERSION {
+        return Err(PersonalError::OlderVersion);
+    }
     if version != VERSION {
         return Err(PersonalError::UnsupportedVersion(version));
     }
@@ -139,6 +144,7 @@ pub fn from_bytes(b: &[u8], shipped: &Head) -> Result<Personal, PersonalError> {
     let likes = Stored::from_json(text)?;
     let head = tuned::from_bytes(&payload[likes_len..], shipped).map_err(|e| match e {
         TunedHeadError::OtherModel => PersonalError::OtherModel,
+        TunedHeadError::OlderVersion => PersonalError::OlderVersion,
         e => PersonalError::Head(e),
     })?;
     Ok(Personal { likes, head })
@@ -247,6 +253,11 @@ mod tests {
             from_bytes(&v, &shipped).unwrap_err(),
             PersonalError::UnsupportedVersion(9)
         );
+        // version 1 (a burn record inside): saved before the head became plain tensors
+        v[8] = 1;
+        let err = from_bytes(&v, &shipped).unwrap_err();
+        assert_eq!(err, PersonalError::OlderVersion);
+        assert!(err.to_string().contains("tune again"), "{err}");
         let mut c = b.clone();
         let last = c.len() - 1;
         c[last] ^= 1;

@@ -1,11 +1,15 @@
 //! The paper's autoencoder (inputs → 64 → 32 → 64 → inputs); its bottleneck is a track's
-//! embedding. The inputs are the 16 features plus era and popularity (see `input`).
+//! embedding. The inputs are the 16 features plus era and popularity (see `input`). Native only
+//! (training); the page reads the plain [`AutoencoderWeights`].
 
+use burn::module::{Param, RunningState};
 use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
 
-use super::{dropout_mask, EMB, HIDDEN, N_IN};
+use super::head_net::{dense_of, linear_of};
+use super::weights::{AutoencoderWeights, Norm};
+use super::{dropout_mask, to_vec, EMB, HIDDEN, N_IN};
 use crate::rng::Rng64;
 
 /// The paper's autoencoder (`N_IN` = 16 features + 5 context slots, see `input`):
@@ -99,5 +103,52 @@ impl Autoencoder {
         let m1 = dropout_mask(rng, n, HIDDEN, self.enc_drop.prob, &dev);
         let m2 = dropout_mask(rng, n, HIDDEN, self.dec_drop.prob, &dev);
         self.forward_masked(x, Some((m1, m2)))
+    }
+}
+
+/// A burn `BatchNorm`'s inference parameters.
+fn norm_of(bn: &BatchNorm) -> Norm {
+    Norm {
+        gamma: to_vec(bn.gamma.val()),
+        beta: to_vec(bn.beta.val()),
+        mean: to_vec(bn.running_mean.value()),
+        var: to_vec(bn.running_var.value()),
+    }
+}
+
+/// Plain parameters loaded into `bn` (its epsilon and momentum stay the configured ones).
+fn load_norm(mut bn: BatchNorm, n: &Norm, device: &Device) -> BatchNorm {
+    let t = |v: &[f32]| Tensor::<1>::from_data(TensorData::new(v.to_vec(), [v.len()]), device);
+    bn.gamma = Param::from_tensor(t(&n.gamma));
+    bn.beta = Param::from_tensor(t(&n.beta));
+    bn.running_mean = RunningState::new(t(&n.mean));
+    bn.running_var = RunningState::new(t(&n.var));
+    bn
+}
+
+impl AutoencoderWeights {
+    /// The plain weights of a burn autoencoder (inference snapshot).
+    pub fn from_module(ae: &Autoencoder) -> Self {
+        let ae = ae.valid();
+        Self {
+            enc1: dense_of(&ae.enc1),
+            enc_bn: norm_of(&ae.enc_bn),
+            enc2: dense_of(&ae.enc2),
+            dec1: dense_of(&ae.dec1),
+            dec_bn: norm_of(&ae.dec_bn),
+            dec2: dense_of(&ae.dec2),
+        }
+    }
+
+    /// These weights as a burn autoencoder on `device` (the same numbers).
+    pub fn module(&self, device: &Device) -> Autoencoder {
+        let mut ae = Autoencoder::new(device);
+        ae.enc1 = linear_of(&self.enc1, device);
+        ae.enc_bn = load_norm(ae.enc_bn, &self.enc_bn, device);
+        ae.enc2 = linear_of(&self.enc2, device);
+        ae.dec1 = linear_of(&self.dec1, device);
+        ae.dec_bn = load_norm(ae.dec_bn, &self.dec_bn, device);
+        ae.dec2 = linear_of(&self.dec2, device);
+        ae
     }
 }

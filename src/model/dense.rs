@@ -1,14 +1,14 @@
 //! Fast f32 inference of the encoder and the rating head.
 //!
-//! Inference runs on plain `f32` loops over weights extracted once from the burn modules
-//! (BatchNorm folded into the preceding Dense layer), because creating burn tensors per
-//! track or per query is far slower than a tight loop in wasm. The loops are written so the
-//! innermost index is contiguous and auto-vectorises.
+//! Inference runs on plain `f32` loops over the weights file's tensors (BatchNorm folded into
+//! the preceding Dense layer). The loops are written so the innermost index is contiguous and
+//! auto-vectorises.
 
-use super::{to_vec, Autoencoder, Embedding, Head, HeadInput, Weights, EMB, HIDDEN, N_IN};
+use super::weights::{AutoencoderWeights, Norm, BN_EPSILON};
+use super::{Embedding, Head, HeadInput, Weights, EMB, HIDDEN, N_IN};
 
-/// One dense layer `y = x W + b`, `W` row-major `[d_in][d_out]`.
-#[derive(Debug, Clone)]
+/// One dense layer `y = x W + b`, `W` row-major `[d_in][d_out]` (as burn's `Linear` stores it).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Dense {
     pub d_in: usize,
     pub d_out: usize,
@@ -17,29 +17,14 @@ pub struct Dense {
 }
 
 impl Dense {
-    fn from_linear(l: &burn::nn::Linear) -> Self {
-        let [d_in, d_out] = l.weight.val().dims();
-        let w = to_vec(l.weight.val());
-        let b = l
-            .bias
-            .as_ref()
-            .map(|b| to_vec(b.val()))
-            .unwrap_or_else(|| vec![0.0; d_out]);
-        Self { d_in, d_out, w, b }
-    }
-
     /// Fold an inference-mode BatchNorm that follows this layer into it.
-    fn fold_bn(mut self, bn: &burn::nn::BatchNorm) -> Self {
-        let g = to_vec(bn.gamma.val());
-        let beta = to_vec(bn.beta.val());
-        let mean = to_vec(bn.running_mean.value());
-        let var = to_vec(bn.running_var.value());
+    fn fold_bn(mut self, bn: &Norm) -> Self {
         for j in 0..self.d_out {
-            let s = g[j] / (var[j] + bn.epsilon as f32).sqrt();
+            let s = bn.gamma[j] / (bn.var[j] + BN_EPSILON).sqrt();
             for i in 0..self.d_in {
                 self.w[i * self.d_out + j] *= s;
             }
-            self.b[j] = (self.b[j] - mean[j]) * s + beta[j];
+            self.b[j] = (self.b[j] - bn.mean[j]) * s + bn.beta[j];
         }
         self
     }
@@ -159,11 +144,11 @@ pub struct DenseEncoder {
 }
 
 impl DenseEncoder {
-    /// Extract from a trained autoencoder.
-    pub fn new(ae: &Autoencoder) -> Self {
+    /// From the autoencoder's weights.
+    pub fn new(ae: &AutoencoderWeights) -> Self {
         Self {
-            l1: Dense::from_linear(&ae.enc1).fold_bn(&ae.enc_bn),
-            l2: Dense::from_linear(&ae.enc2),
+            l1: ae.enc1.clone().fold_bn(&ae.enc_bn),
+            l2: ae.enc2.clone(),
         }
     }
 
@@ -223,7 +208,7 @@ impl DenseHead {
     /// Extract from a head; for `EmbeddingProfile` heads the profile is folded into the first
     /// layer: `[e, p⊙e] W = e (W_a + diag(p) W_b)`, so scoring costs the same as without it.
     pub fn new(head: &Head, profile: Option<&Embedding>) -> Self {
-        let full = Dense::from_linear(&head.net.fc1);
+        let full = head.fc1.clone();
         let l1 = match head.input {
             HeadInput::Embedding => full,
             HeadInput::EmbeddingProfile => {
@@ -246,8 +231,8 @@ impl DenseHead {
         };
         Self {
             l1,
-            l2: Dense::from_linear(&head.net.fc2),
-            l3: Dense::from_linear(&head.net.out),
+            l2: head.fc2.clone(),
+            l3: head.out.clone(),
         }
     }
 
@@ -272,14 +257,14 @@ pub fn head_scores(head: &Head, embeddings: &[Embedding], profile: Option<&Embed
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{cpu, tensor2, to_vec};
+    use crate::model::{cpu, tensor2, to_vec, Autoencoder};
 
     #[test]
     fn dense_matches_burn() {
         let dev = cpu();
         dev.seed(3);
         let w = Weights {
-            autoencoder: Autoencoder::new(&dev),
+            autoencoder: AutoencoderWeights::from_module(&Autoencoder::new(&dev)),
             head: Head::new(HeadInput::EmbeddingProfile, &dev),
             blend: 0.5,
             objective: crate::model::Objective::Taste,
@@ -291,7 +276,10 @@ mod tests {
             .collect();
         let emb = encode_all(&w, &feats);
         let flat: Vec<f32> = feats.iter().flatten().copied().collect();
-        let t = w.autoencoder.encode(tensor2(flat, 20, N_IN, &dev));
+        let t = w
+            .autoencoder
+            .module(&dev)
+            .encode(tensor2(flat, 20, N_IN, &dev));
         let burn_emb = to_vec(t);
         for (a, b) in emb.iter().flatten().zip(&burn_emb) {
             assert!((a - b).abs() < 1e-4, "{a} vs {b}");
@@ -308,7 +296,7 @@ mod tests {
         let fast = head_scores(&w.head, &emb, Some(&p));
         let rows: Vec<usize> = (0..20).collect();
         let x = w.head.input.build(&emb, &rows, Some(&p));
-        let slow = to_vec(w.head.net.forward(tensor2(x, 20, 64, &dev)));
+        let slow = to_vec(w.head.net(&dev).forward(tensor2(x, 20, 64, &dev)));
         for (a, b) in fast.iter().zip(&slow) {
             assert!((a - b).abs() < 1e-4, "{a} vs {b}");
         }

@@ -522,7 +522,7 @@ pub fn head_loss(
     samples: &[Sample],
 ) -> f32 {
     let dev = cpu();
-    let net = head.net.valid();
+    let net = head.net(&dev);
     let mut sum = 0.0f64;
     for chunk in samples.chunks(8192) {
         let (x, y) = sample_batch(head.input, embeddings, profiles, chunk, &dev);
@@ -556,7 +556,7 @@ pub fn train_head(
         cfg.hard_neg_frac,
         &mut Rng64::fork(cfg.seed, 3),
     );
-    let mut best = (f32::INFINITY, 0usize, net.valid());
+    let mut best = (f32::INFINITY, 0usize, Head::from_net(&net.valid(), input));
     let mut since_best = 0;
     let mut logs = Vec::new();
     for epoch in 1..=cfg.epochs {
@@ -585,10 +585,7 @@ pub fn train_head(
             net = optim.step(cfg.lr, net, grads);
             progress(Progress::Batch { loss: l });
         }
-        let head_now = Head {
-            net: net.valid(),
-            input,
-        };
+        let head_now = Head::from_net(&net.valid(), input);
         let val_loss = head_loss(&head_now, embeddings, &val_profiles, &val_samples);
         let log = EpochLog {
             epoch,
@@ -602,7 +599,7 @@ pub fn train_head(
         });
         logs.push(log);
         if val_loss < best.0 {
-            best = (val_loss, epoch, head_now.net);
+            best = (val_loss, epoch, head_now);
             since_best = 0;
         } else {
             since_best += 1;
@@ -612,7 +609,7 @@ pub fn train_head(
         }
     }
     (
-        Head { net: best.2, input },
+        best.2,
         HeadReport {
             epochs: logs,
             best_epoch: best.1,

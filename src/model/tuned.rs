@@ -1,21 +1,19 @@
 //! The listener's tuned head as bytes (what the page keeps in localStorage):
-//! `b"SLHEAD2\0"`, the head-input tag (u8), the shipped head's fingerprint (u32 LE: CRC-32 of
-//! its record), then the tuned head's burnpack record.
+//! `b"SLHEAD3\0"`, the head-input tag (u8), the shipped head's fingerprint (u32 LE: CRC-32 of
+//! its tensors section), then the tuned head's tensors (the weights file's section format).
 //!
 //! The fingerprint ties a tuned head to the model it was tuned from: after new weights ship, a
 //! head tuned on the old embedding would rank nonsense, so it is refused
-//! ([`TunedHeadError::OtherModel`]) and the page says so. [`from_bytes`] never panics: whatever
-//! the bytes, the result is a head of the shipped head's architecture or a [`TunedHeadError`].
+//! ([`TunedHeadError::OtherModel`]) and the page says so. A head saved by an earlier format
+//! (`SLHEAD2`: a burn record) is [`TunedHeadError::OlderVersion`]. [`from_bytes`] never panics:
+//! whatever the bytes, the result is a head of the shipped head's architecture or a
+//! [`TunedHeadError`].
 
-use burn::module::Module;
-use burn::store::ModuleRecord;
-use burn::tensor::Bytes;
+use super::weights::WeightsError;
+use super::{Head, HeadInput};
 
-use super::weights::module_bytes;
-use super::{cpu, Head, HeadInput, RatingHead};
-
-const MAGIC: &[u8; 8] = b"SLHEAD2\0";
-/// Bytes before the burnpack record: magic, tag, fingerprint.
+const MAGIC: &[u8; 8] = b"SLHEAD3\0";
+/// Bytes before the tensors: magic, tag, fingerprint.
 pub const HEADER_LEN: usize = MAGIC.len() + 1 + 4;
 
 /// Why stored tuned-head bytes were refused.
@@ -23,6 +21,8 @@ pub const HEADER_LEN: usize = MAGIC.len() + 1 + 4;
 pub enum TunedHeadError {
     #[error("it is not a tuned model (bad header)")]
     NotATunedHead,
+    #[error("it was saved by an older version of soundalike; tune again")]
+    OlderVersion,
     #[error("its head kind {0} is unknown")]
     UnknownInput(u8),
     #[error("it was tuned for another model")]
@@ -33,9 +33,9 @@ pub enum TunedHeadError {
     Shape(String),
 }
 
-/// CRC-32 of a head's record: which shipped model a tuned head belongs to.
+/// CRC-32 of a head's tensors: which shipped model a tuned head belongs to.
 pub fn fingerprint(h: &Head) -> u32 {
-    crc32fast::hash(&module_bytes(&h.net))
+    crc32fast::hash(&h.to_section())
 }
 
 /// Serialise a head tuned from `shipped`.
@@ -43,7 +43,7 @@ pub fn to_bytes(tuned: &Head, shipped: &Head) -> Vec<u8> {
     let mut v = MAGIC.to_vec();
     v.push(tuned.input.tag());
     v.extend_from_slice(&fingerprint(shipped).to_le_bytes());
-    v.extend(module_bytes(&tuned.net));
+    v.extend(tuned.to_section());
     v
 }
 
@@ -53,8 +53,8 @@ pub fn from_bytes(b: &[u8], shipped: &Head) -> Result<Head, TunedHeadError> {
         && b[..MAGIC.len() - 2] == MAGIC[..MAGIC.len() - 2]
         && b[..MAGIC.len()] != MAGIC[..]
     {
-        // an older "SLHEAD" version: tuned from earlier weights
-        return Err(TunedHeadError::OtherModel);
+        // an earlier "SLHEAD" format (the head as a burn record)
+        return Err(TunedHeadError::OlderVersion);
     }
     if b.len() < HEADER_LEN || &b[..MAGIC.len()] != MAGIC {
         return Err(TunedHeadError::NotATunedHead);
@@ -65,24 +65,17 @@ pub fn from_bytes(b: &[u8], shipped: &Head) -> Result<Head, TunedHeadError> {
     if input != shipped.input || print != fingerprint(shipped) {
         return Err(TunedHeadError::OtherModel);
     }
-    let record = &b[HEADER_LEN..];
-    // burn panics on some well-formed records (e.g. an I32 tensor): refuse them first
-    super::weights::check_record(record, "tuned head")
-        .map_err(|e| TunedHeadError::Decode(e.to_string()))?;
-    let rec = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
-        .map_err(|e| TunedHeadError::Decode(e.to_string()))?;
-    let net = RatingHead::new(input.width(), &cpu())
-        .try_load_record(rec)
-        .map_err(|e| TunedHeadError::Shape(e.to_string()))?;
-    Ok(Head {
-        net: net.valid(),
-        input,
+    Head::from_section(&b[HEADER_LEN..], input, "tuned head").map_err(|e| match e {
+        WeightsError::Shape { msg, .. } => TunedHeadError::Shape(msg),
+        WeightsError::Decode { msg, .. } => TunedHeadError::Decode(msg),
+        e => TunedHeadError::Decode(e.to_string()),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::cpu;
 
     #[test]
     fn roundtrip_and_refusals() {
@@ -107,18 +100,22 @@ mod tests {
             from_bytes(&b, &retrained).unwrap_err(),
             TunedHeadError::OtherModel
         );
-        let mut old = b.clone();
-        old[6] = b'1';
-        assert_eq!(
-            from_bytes(&old, &shipped).unwrap_err(),
-            TunedHeadError::OtherModel
-        );
+        for v in [b'1', b'2'] {
+            let mut old = b.clone();
+            old[6] = v;
+            let err = from_bytes(&old, &shipped).unwrap_err();
+            assert_eq!(err, TunedHeadError::OlderVersion);
+            assert!(err.to_string().contains("tune again"), "{err}");
+        }
         let mut bad = b.clone();
         bad[8] = 9;
         assert_eq!(
             from_bytes(&bad, &shipped).unwrap_err(),
             TunedHeadError::UnknownInput(9)
         );
-        assert!(from_bytes(&b[..b.len() / 2], &shipped).is_err());
+        assert!(matches!(
+            from_bytes(&b[..b.len() / 2], &shipped).unwrap_err(),
+            TunedHeadError::Decode(_)
+        ));
     }
 }

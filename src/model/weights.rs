@@ -1,28 +1,34 @@
-//! The one weights file the page loads (`www/weights.bin`): the autoencoder and the rating head.
+//! The one weights file the page loads (`www/weights.bin`): the autoencoder and the rating head
+//! as named f32 tensors, readable without burn (the page's wasm carries no burn).
 //!
 //! Layout (little endian):
 //! ```text
 //! 0  magic      b"SNDW"
-//! 4  version    u16 (= 2; 1 had 16 inputs and no objective)
+//! 4  version    u16 (= 3; 2 held burnpack records, 1 had 16 inputs and no objective)
 //! 6  head_input u8  (HeadInput tag)
 //! 7  objective  u8  (Objective tag: 0 paper, 1 taste)
 //! 8  n_in       u16 (= 21)   10 emb u16 (= 32)
 //! 12 blend      f32 (default hybrid blend chosen by measurement)
 //! 16 ae_len     u32          20 head_len u32
 //! 24 crc32      u32 of the payload
-//! 28 payload    burnpack(autoencoder) ++ burnpack(head)
+//! 28 payload    tensors(autoencoder) ++ tensors(head)
+//! ```
+//! A tensors section (also the tuned head's, `model::tuned`):
+//! ```text
+//! count u16, then per tensor: name_len u8, name (UTF-8), rank u8 (1 or 2), dims u32 × rank,
+//! data f32 × product(dims), row-major (a Dense weight is [d_in][d_out])
 //! ```
 //! [`Weights::from_bytes`] never panics: every failure is a [`WeightsError`].
 
-use burn::module::Module;
-use burn::store::ModuleRecord;
-use burn::tensor::Bytes;
-
-use super::{cpu, Autoencoder, HeadInput, Objective, RatingHead, EMB, N_IN};
+use super::dense::Dense;
+use super::{HeadInput, Objective, EMB, HIDDEN, N_IN};
 
 const MAGIC: &[u8; 4] = b"SNDW";
-const VERSION: u16 = 2;
+/// Format version this build writes and reads.
+pub const VERSION: u16 = 3;
 const HEADER: usize = 28;
+/// BatchNorm's epsilon: burn's `BatchNormConfig` default, which training uses.
+pub const BN_EPSILON: f32 = 1e-5;
 
 /// Why a weights file could not be loaded.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -31,7 +37,7 @@ pub enum WeightsError {
     TooShort(usize),
     #[error("not a soundalike weights file (bad magic)")]
     BadMagic,
-    #[error("unsupported weights version {0} (this build reads {VERSION})")]
+    #[error("unsupported weights version {0} (this build reads version {VERSION}; write the file again with `soundalike train`)")]
     UnsupportedVersion(u16),
     #[error("unknown head input kind {0}")]
     UnknownHeadInput(u8),
@@ -47,40 +53,47 @@ pub enum WeightsError {
     Decode { part: &'static str, msg: String },
     #[error("{part} weights do not match the architecture: {msg}")]
     Shape { part: &'static str, msg: String },
-    #[error("{part} weights store tensor {tensor} as {found}; this build reads F32 weights")]
-    Dtype {
-        part: &'static str,
-        tensor: String,
-        found: String,
-    },
 }
 
-/// The autoencoder and the rating head, on the CPU device.
+/// An inference-mode BatchNorm: `(x − mean) / sqrt(var + ε) · gamma + beta`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Norm {
+    pub gamma: Vec<f32>,
+    pub beta: Vec<f32>,
+    pub mean: Vec<f32>,
+    pub var: Vec<f32>,
+}
+
+/// The autoencoder's weights: `N_IN → 64 → BatchNorm → ReLU → 32 → 64 → BatchNorm → ReLU → N_IN`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutoencoderWeights {
+    pub enc1: Dense,
+    pub enc_bn: Norm,
+    pub enc2: Dense,
+    pub dec1: Dense,
+    pub dec_bn: Norm,
+    pub dec2: Dense,
+}
+
+/// A rating head (`width → 64 → ReLU → 32 → ReLU → 1`, dropout 0.2 in training) plus the kind
+/// of input it was trained on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Head {
+    pub fc1: Dense,
+    pub fc2: Dense,
+    pub out: Dense,
+    pub input: HeadInput,
+}
+
+/// The autoencoder and the rating head.
 #[derive(Debug, Clone)]
 pub struct Weights {
-    pub autoencoder: Autoencoder,
+    pub autoencoder: AutoencoderWeights,
     pub head: Head,
     /// Default hybrid blend (weight of cosine), chosen on validation playlists.
     pub blend: f32,
     /// What the autoencoder was trained for (and so which inputs it reads).
     pub objective: Objective,
-}
-
-/// A rating head plus the kind of input it was trained on.
-#[derive(Debug, Clone)]
-pub struct Head {
-    pub net: RatingHead,
-    pub input: HeadInput,
-}
-
-impl Head {
-    /// A fresh head on `device`.
-    pub fn new(input: HeadInput, device: &burn::prelude::Device) -> Self {
-        Self {
-            net: RatingHead::new(input.width(), device),
-            input,
-        }
-    }
 }
 
 fn rd_u16(b: &[u8], at: usize) -> u16 {
@@ -90,29 +103,234 @@ fn rd_u32(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
-fn load_into<M: Module>(module: M, bytes: &[u8], part: &'static str) -> Result<M, WeightsError> {
-    check_record(bytes, part)?;
-    let rec = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(|e| {
-        WeightsError::Decode {
-            part,
-            msg: e.to_string(),
-        }
-    })?;
-    module
-        .try_load_record(rec)
-        .map_err(|e| WeightsError::Shape {
-            part,
-            msg: e.to_string(),
-        })
+/// One named tensor of a section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Named {
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub data: Vec<f32>,
 }
 
-/// Burnpack bytes of a module (full precision, inference snapshot).
-pub fn module_bytes<M: Module>(m: &M) -> Vec<u8> {
-    m.valid()
-        .into_record()
-        .into_bytes()
-        .map(|b| b.to_vec())
-        .unwrap_or_default()
+/// Serialise named tensors as a section (see the module docs).
+pub fn write_tensors(tensors: &[Named]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&(tensors.len() as u16).to_le_bytes());
+    for t in tensors {
+        out.push(t.name.len() as u8);
+        out.extend_from_slice(t.name.as_bytes());
+        out.push(t.shape.len() as u8);
+        for &d in &t.shape {
+            out.extend_from_slice(&(d as u32).to_le_bytes());
+        }
+        for v in &t.data {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    out
+}
+
+/// Parse a section into its tensors: every length checked before it is used, the section read
+/// to its last byte, names unique, every value finite.
+pub fn read_tensors(b: &[u8], part: &'static str) -> Result<Vec<Named>, WeightsError> {
+    let err = |msg: String| WeightsError::Decode { part, msg };
+    let mut at = 0usize;
+    let mut take = |n: usize, what: &str| -> Result<&[u8], WeightsError> {
+        let s = at
+            .checked_add(n)
+            .and_then(|end| b.get(at..end))
+            .ok_or_else(|| err(format!("cut short in {what}")))?;
+        at += n;
+        Ok(s)
+    };
+    let count = u16::from_le_bytes(take(2, "the tensor count")?.try_into().expect("2"));
+    let mut out: Vec<Named> = Vec::with_capacity(usize::from(count).min(64));
+    for _ in 0..count {
+        let len = take(1, "a name")?[0] as usize;
+        let name = std::str::from_utf8(take(len, "a name")?)
+            .map_err(|_| err("a tensor name is not UTF-8".into()))?
+            .to_string();
+        if out.iter().any(|t| t.name == name) {
+            return Err(err(format!("tensor {name} appears twice")));
+        }
+        let rank = take(1, "a shape")?[0] as usize;
+        if !(1..=2).contains(&rank) {
+            return Err(err(format!(
+                "tensor {name} has rank {rank} (1 or 2 expected)"
+            )));
+        }
+        let mut shape = Vec::with_capacity(rank);
+        for _ in 0..rank {
+            shape.push(u32::from_le_bytes(take(4, "a shape")?.try_into().expect("4")) as usize);
+        }
+        let n = shape
+            .iter()
+            .try_fold(1usize, |a, &d| a.checked_mul(d))
+            .and_then(|n| n.checked_mul(4))
+            .ok_or_else(|| err(format!("tensor {name} is too large")))?;
+        let data: Vec<f32> = take(n, &format!("tensor {name}"))?
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().expect("4")))
+            .collect();
+        if data.iter().any(|v| !v.is_finite()) {
+            return Err(err(format!(
+                "tensor {name} holds a value that is not finite"
+            )));
+        }
+        out.push(Named { name, shape, data });
+    }
+    if at != b.len() {
+        return Err(err(format!("{} bytes after the last tensor", b.len() - at)));
+    }
+    Ok(out)
+}
+
+/// Tensors of a section taken by name and checked against the architecture.
+struct Section {
+    part: &'static str,
+    tensors: Vec<Named>,
+}
+
+impl Section {
+    fn shape_err(&self, msg: String) -> WeightsError {
+        WeightsError::Shape {
+            part: self.part,
+            msg,
+        }
+    }
+
+    fn take(&mut self, name: &str, shape: &[usize]) -> Result<Vec<f32>, WeightsError> {
+        let i = self
+            .tensors
+            .iter()
+            .position(|t| t.name == name)
+            .ok_or_else(|| self.shape_err(format!("tensor {name} is missing")))?;
+        let t = self.tensors.swap_remove(i);
+        if t.shape != shape {
+            return Err(self.shape_err(format!(
+                "tensor {name} has shape {:?}, the architecture needs {shape:?}",
+                t.shape
+            )));
+        }
+        Ok(t.data)
+    }
+
+    fn dense(&mut self, name: &str, d_in: usize, d_out: usize) -> Result<Dense, WeightsError> {
+        Ok(Dense {
+            d_in,
+            d_out,
+            w: self.take(&format!("{name}.weight"), &[d_in, d_out])?,
+            b: self.take(&format!("{name}.bias"), &[d_out])?,
+        })
+    }
+
+    fn norm(&mut self, name: &str, n: usize) -> Result<Norm, WeightsError> {
+        Ok(Norm {
+            gamma: self.take(&format!("{name}.gamma"), &[n])?,
+            beta: self.take(&format!("{name}.beta"), &[n])?,
+            mean: self.take(&format!("{name}.running_mean"), &[n])?,
+            var: self.take(&format!("{name}.running_var"), &[n])?,
+        })
+    }
+
+    /// Every tensor used: anything left is not this architecture's.
+    fn finish(self) -> Result<(), WeightsError> {
+        match self.tensors.first() {
+            Some(t) => Err(self.shape_err(format!("unexpected tensor {}", t.name))),
+            None => Ok(()),
+        }
+    }
+}
+
+fn put_dense(out: &mut Vec<Named>, name: &str, d: &Dense) {
+    out.push(Named {
+        name: format!("{name}.weight"),
+        shape: vec![d.d_in, d.d_out],
+        data: d.w.clone(),
+    });
+    out.push(Named {
+        name: format!("{name}.bias"),
+        shape: vec![d.d_out],
+        data: d.b.clone(),
+    });
+}
+
+fn put_norm(out: &mut Vec<Named>, name: &str, n: &Norm) {
+    for (k, v) in [
+        ("gamma", &n.gamma),
+        ("beta", &n.beta),
+        ("running_mean", &n.mean),
+        ("running_var", &n.var),
+    ] {
+        out.push(Named {
+            name: format!("{name}.{k}"),
+            shape: vec![v.len()],
+            data: v.clone(),
+        });
+    }
+}
+
+impl AutoencoderWeights {
+    /// The section's tensors.
+    pub fn tensors(&self) -> Vec<Named> {
+        let mut t = Vec::new();
+        put_dense(&mut t, "enc1", &self.enc1);
+        put_norm(&mut t, "enc_bn", &self.enc_bn);
+        put_dense(&mut t, "enc2", &self.enc2);
+        put_dense(&mut t, "dec1", &self.dec1);
+        put_norm(&mut t, "dec_bn", &self.dec_bn);
+        put_dense(&mut t, "dec2", &self.dec2);
+        t
+    }
+
+    /// Read a section written by [`AutoencoderWeights::tensors`].
+    pub fn from_section(b: &[u8]) -> Result<Self, WeightsError> {
+        let part = "autoencoder";
+        let mut s = Section {
+            part,
+            tensors: read_tensors(b, part)?,
+        };
+        let ae = Self {
+            enc1: s.dense("enc1", N_IN, HIDDEN)?,
+            enc_bn: s.norm("enc_bn", HIDDEN)?,
+            enc2: s.dense("enc2", HIDDEN, EMB)?,
+            dec1: s.dense("dec1", EMB, HIDDEN)?,
+            dec_bn: s.norm("dec_bn", HIDDEN)?,
+            dec2: s.dense("dec2", HIDDEN, N_IN)?,
+        };
+        s.finish()?;
+        Ok(ae)
+    }
+}
+
+impl Head {
+    /// The head's tensors as a section (what the weights file and a tuned head store).
+    pub fn to_section(&self) -> Vec<u8> {
+        let mut t = Vec::new();
+        put_dense(&mut t, "fc1", &self.fc1);
+        put_dense(&mut t, "fc2", &self.fc2);
+        put_dense(&mut t, "out", &self.out);
+        write_tensors(&t)
+    }
+
+    /// Read a section written by [`Head::to_section`] for a head of kind `input`.
+    pub fn from_section(
+        b: &[u8],
+        input: HeadInput,
+        part: &'static str,
+    ) -> Result<Self, WeightsError> {
+        let mut s = Section {
+            part,
+            tensors: read_tensors(b, part)?,
+        };
+        let head = Self {
+            fc1: s.dense("fc1", input.width(), HIDDEN)?,
+            fc2: s.dense("fc2", HIDDEN, 32)?,
+            out: s.dense("out", 32, 1)?,
+            input,
+        };
+        s.finish()?;
+        Ok(head)
+    }
 }
 
 impl Weights {
@@ -154,24 +372,16 @@ impl Weights {
         if crc32fast::hash(payload) != crc {
             return Err(WeightsError::Checksum);
         }
-        let dev = cpu();
-        let autoencoder = load_into(Autoencoder::new(&dev), &payload[..ae_len], "autoencoder")?;
-        let net = load_into(
-            RatingHead::new(input.width(), &dev),
-            &payload[ae_len..],
-            "rating head",
-        )?;
+        let autoencoder = AutoencoderWeights::from_section(&payload[..ae_len])?;
+        let head = Head::from_section(&payload[ae_len..], input, "rating head")?;
         let blend = if blend.is_finite() {
             blend.clamp(0.0, 1.0)
         } else {
             0.5
         };
         Ok(Self {
-            autoencoder: autoencoder.valid(),
-            head: Head {
-                net: net.valid(),
-                input,
-            },
+            autoencoder,
+            head,
             blend,
             objective,
         })
@@ -180,8 +390,8 @@ impl Weights {
     /// Serialise (what `soundalike train` writes to `www/weights.bin`).
     pub fn to_bytes(&self) -> Vec<u8> {
         pack(
-            &module_bytes(&self.autoencoder),
-            &module_bytes(&self.head.net),
+            &write_tensors(&self.autoencoder.tensors()),
+            &self.head.to_section(),
             self.head.input.tag(),
             self.objective.tag(),
             self.blend,
@@ -210,136 +420,15 @@ pub fn pack(ae: &[u8], head: &[u8], head_input_tag: u8, objective_tag: u8, blend
     out
 }
 
-/// Check a burnpack record before burn reads it.
-///
-/// burn 0.22 panics (it does not return an error) when a record stores a tensor in an integer or
-/// bool dtype and the module's parameter is a float ("Expected float dtype"): a corrupt file
-/// would abort the page. So the CBOR metadata is read here first, and only the form our writer
-/// produces is accepted: a map whose `tensors` entry maps each name to a map with text keys and
-/// `dtype: "F32"`. Anything else (another dtype, a tag, integer keys, a descriptor written as an
-/// array, indefinite lengths) is an error. Header and range checks stay burn's.
-pub fn check_record(bytes: &[u8], part: &'static str) -> Result<(), WeightsError> {
-    let decode = |msg: &str| WeightsError::Decode {
-        part,
-        msg: msg.to_string(),
-    };
-    // Header: magic u32 LE "BURN", version u16, metadata size u32.
-    if bytes.len() < 10 || rd_u32(bytes, 0) != 0x4255_524E {
-        return Err(decode("not a burnpack record (bad header)"));
-    }
-    let size = rd_u32(bytes, 6) as usize;
-    let meta = bytes
-        .get(10..10usize.saturating_add(size))
-        .ok_or_else(|| decode("burnpack metadata is cut short"))?;
-    let bad = |_| decode("burnpack metadata is not in the form this build writes");
-    let mut c = Cbor { b: meta, at: 0 };
-    for _ in 0..c.map().map_err(bad)? {
-        if c.text().map_err(bad)? != b"tensors" {
-            c.skip(0).map_err(bad)?;
-            continue;
-        }
-        for _ in 0..c.map().map_err(bad)? {
-            let name = String::from_utf8_lossy(c.text().map_err(bad)?).into_owned();
-            for _ in 0..c.map().map_err(bad)? {
-                if c.text().map_err(bad)? != b"dtype" {
-                    c.skip(0).map_err(bad)?;
-                    continue;
-                }
-                let found = c.text().map_err(|_| WeightsError::Dtype {
-                    part,
-                    tensor: name.clone(),
-                    found: "a non-plain dtype".into(),
-                })?;
-                if found != b"F32" {
-                    return Err(WeightsError::Dtype {
-                        part,
-                        tensor: name,
-                        found: String::from_utf8_lossy(found).into_owned(),
-                    });
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Just enough CBOR (RFC 8949) to walk burnpack metadata: definite lengths only.
-struct Cbor<'a> {
-    b: &'a [u8],
-    at: usize,
-}
-
-/// Unreadable or unexpected CBOR.
-struct CborError;
-
-impl<'a> Cbor<'a> {
-    /// Major type and argument of the next item.
-    fn head(&mut self) -> Result<(u8, u64), CborError> {
-        let first = *self.b.get(self.at).ok_or(CborError)?;
-        self.at += 1;
-        let (major, info) = (first >> 5, first & 0x1f);
-        let n = match info {
-            0..=23 => return Ok((major, info as u64)),
-            24 => 1,
-            25 => 2,
-            26 => 4,
-            27 => 8,
-            _ => return Err(CborError),
-        };
-        let bytes = self.take(n)?;
-        Ok((major, bytes.iter().fold(0u64, |v, &x| v << 8 | x as u64)))
-    }
-
-    fn take(&mut self, n: u64) -> Result<&'a [u8], CborError> {
-        let n = usize::try_from(n).map_err(|_| CborError)?;
-        let end = self.at.checked_add(n).ok_or(CborError)?;
-        let s = self.b.get(self.at..end).ok_or(CborError)?;
-        self.at = end;
-        Ok(s)
-    }
-
-    /// A map header: the number of pairs.
-    fn map(&mut self) -> Result<u64, CborError> {
-        match self.head()? {
-            (5, n) => Ok(n),
-            _ => Err(CborError),
-        }
-    }
-
-    fn text(&mut self) -> Result<&'a [u8], CborError> {
-        match self.head()? {
-            (3, n) => self.take(n),
-            _ => Err(CborError),
-        }
-    }
-
-    /// Skip one item of any type (nesting bounded like burn's reader).
-    fn skip(&mut self, depth: usize) -> Result<(), CborError> {
-        if depth > 128 {
-            return Err(CborError);
-        }
-        match self.head()? {
-            (0 | 1 | 7, _) => Ok(()),
-            (2 | 3, n) => self.take(n).map(|_| ()),
-            (4, n) => (0..n).try_for_each(|_| self.skip(depth + 1)),
-            (5, n) => (0..n).try_for_each(|_| {
-                self.skip(depth + 1)?;
-                self.skip(depth + 1)
-            }),
-            (6, _) => self.skip(depth + 1),
-            _ => Err(CborError),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::cpu;
 
     fn sample() -> Vec<u8> {
         let dev = cpu();
         Weights {
-            autoencoder: Autoencoder::new(&dev),
+            autoencoder: AutoencoderWeights::from_module(&crate::model::Autoencoder::new(&dev)),
             head: Head::new(HeadInput::EmbeddingProfile, &dev),
             blend: 0.4,
             objective: Objective::Taste,
@@ -354,12 +443,15 @@ mod tests {
         let w = Weights::from_bytes(&b).unwrap();
         assert_eq!(w.head.input, HeadInput::EmbeddingProfile);
         assert!((w.blend - 0.4).abs() < 1e-6);
-        let b2 = w.to_bytes();
-        assert_eq!(b2.len(), b.len());
-        let w2 = Weights::from_bytes(&b2).unwrap();
-        let a = crate::model::to_vec(w.autoencoder.enc1.weight.val());
-        let c = crate::model::to_vec(w2.autoencoder.enc1.weight.val());
-        assert!(a == c, "weights changed in a round trip");
+        assert_eq!(w.to_bytes(), b, "a round trip changed the file");
+        // and through burn modules and back
+        let dev = cpu();
+        let again = Weights {
+            autoencoder: AutoencoderWeights::from_module(&w.autoencoder.module(&dev)),
+            head: Head::from_net(&w.head.net(&dev), w.head.input),
+            ..w
+        };
+        assert_eq!(again.to_bytes(), b, "burn modules changed the weights");
     }
 
     #[test]
@@ -381,11 +473,10 @@ mod tests {
         c[last] ^= 0xFF;
         assert_eq!(Weights::from_bytes(&c).unwrap_err(), WeightsError::Checksum);
         let mut v = b.clone();
-        v[4] = 9;
-        assert_eq!(
-            Weights::from_bytes(&v).unwrap_err(),
-            WeightsError::UnsupportedVersion(9)
-        );
+        v[4] = 2;
+        let err = Weights::from_bytes(&v).unwrap_err();
+        assert_eq!(err, WeightsError::UnsupportedVersion(2));
+        assert!(err.to_string().contains("soundalike train"), "{err}");
         assert!(Weights::from_bytes(&[]).is_err());
         assert!(Weights::from_bytes(&vec![0u8; 5000]).is_err());
     }
@@ -393,9 +484,10 @@ mod tests {
     #[test]
     fn wrong_shape_is_clear_error() {
         let dev = cpu();
+        let w = Weights::from_bytes(&sample()).unwrap();
+        let ae = write_tensors(&w.autoencoder.tensors());
         // A head trained for 32-d input stored under the 64-d input tag.
-        let ae = module_bytes(&Autoencoder::new(&dev));
-        let head = module_bytes(&RatingHead::new(32, &dev));
+        let head = Head::new(HeadInput::Embedding, &dev).to_section();
         let b = pack(&ae, &head, HeadInput::EmbeddingProfile.tag(), 1, 0.5);
         let err = Weights::from_bytes(&b).unwrap_err();
         assert!(
@@ -409,32 +501,43 @@ mod tests {
             "{err}"
         );
         assert!(err.to_string().contains("shape"), "{err}");
-        // Head bytes where the autoencoder should be.
+        // Head tensors where the autoencoder should be.
         let b = pack(&head, &ae, 0, 1, 0.5);
         assert!(matches!(
             Weights::from_bytes(&b).unwrap_err(),
             WeightsError::Shape { .. }
         ));
-        // A tensor stored as I32 (burn itself would panic on it).
-        let mut ints = ae.clone();
-        let at = ints.windows(4).position(|w| w == b"\x63F32").unwrap();
-        ints[at + 1] = b'I';
-        let err = Weights::from_bytes(&pack(&ints, &head, 0, 1, 0.5)).unwrap_err();
-        assert!(
-            matches!(&err, WeightsError::Dtype { part: "autoencoder", found, .. } if found == "I32"),
-            "{err}"
-        );
-        assert!(err.to_string().contains("F32"), "{err}");
-        // Metadata in another CBOR form (a tag in front of the map).
-        let mut tagged = ae.clone();
-        tagged.insert(10, 0xc0);
-        let size = u32::from_le_bytes(tagged[6..10].try_into().unwrap()) + 1;
-        tagged[6..10].copy_from_slice(&size.to_le_bytes());
+        // A tensor missing, one too many, one twice.
+        let mut t = w.autoencoder.tensors();
+        t.remove(0);
+        let err = Weights::from_bytes(&pack(&write_tensors(&t), &head, 0, 1, 0.5)).unwrap_err();
+        assert!(err.to_string().contains("missing"), "{err}");
+        let mut t = w.autoencoder.tensors();
+        t.push(Named {
+            name: "extra".into(),
+            shape: vec![1],
+            data: vec![0.0],
+        });
+        let err = Weights::from_bytes(&pack(&write_tensors(&t), &head, 0, 1, 0.5)).unwrap_err();
+        assert!(err.to_string().contains("unexpected tensor extra"), "{err}");
+        let mut t = w.autoencoder.tensors();
+        t.push(t[0].clone());
+        let err = Weights::from_bytes(&pack(&write_tensors(&t), &head, 0, 1, 0.5)).unwrap_err();
+        assert!(matches!(err, WeightsError::Decode { .. }), "{err}");
+        // A value that is not finite.
+        let mut t = w.autoencoder.tensors();
+        t[3].data[0] = f32::NAN;
+        let err = Weights::from_bytes(&pack(&write_tensors(&t), &head, 0, 1, 0.5)).unwrap_err();
+        assert!(err.to_string().contains("not finite"), "{err}");
+        // A huge claimed shape, and garbage, with a valid checksum.
+        let mut t = w.autoencoder.tensors();
+        t[0].shape = vec![u32::MAX as usize, u32::MAX as usize];
+        t[0].data.clear();
+        let b = pack(&write_tensors(&t), &head, 0, 1, 0.5);
         assert!(matches!(
-            Weights::from_bytes(&pack(&tagged, &head, 0, 1, 0.5)).unwrap_err(),
+            Weights::from_bytes(&b).unwrap_err(),
             WeightsError::Decode { .. }
         ));
-        // Garbage payload with a valid checksum.
         let b = pack(&[1, 2, 3, 4, 5, 6, 7, 8], &head, 0, 1, 0.5);
         assert!(matches!(
             Weights::from_bytes(&b).unwrap_err(),
