@@ -60,6 +60,15 @@ fn forward_layer(l: &Dense, x: &[f32], n: usize) -> Vec<f32> {
     out
 }
 
+/// A gradient back through the dropout mask and the ReLU (0 where the ReLU was off).
+fn through_mask_and_relu(d: &[f32], mask: &[f32], z: &[f32]) -> Vec<f32> {
+    d.iter()
+        .zip(mask)
+        .zip(z)
+        .map(|((d, m), z)| if *z > 0.0 { d * m } else { 0.0 })
+        .collect()
+}
+
 /// Backward through `y = x W + b`: adds `xᵀ dy` and the column sums of `dy` into `g`, returns
 /// `dy Wᵀ` (skipped for the first layer, whose input needs no gradient).
 fn backward_layer(
@@ -136,20 +145,9 @@ pub fn loss_and_grads(head: &Head, x: &[f32], y: &[f32], m1: &[f32], m2: &[f32])
         out: zeros_like(&head.out),
     };
     let dh2 = backward_layer(&head.out, &h2, &dz, n, &mut g.out, true);
-    // through the mask and the ReLU (gradient 0 where the ReLU was off)
-    let dz2: Vec<f32> = dh2
-        .iter()
-        .zip(m2)
-        .zip(&z2)
-        .map(|((d, m), z)| if *z > 0.0 { d * m } else { 0.0 })
-        .collect();
+    let dz2 = through_mask_and_relu(&dh2, m2, &z2);
     let dh1 = backward_layer(&head.fc2, &h1, &dz2, n, &mut g.fc2, true);
-    let dz1: Vec<f32> = dh1
-        .iter()
-        .zip(m1)
-        .zip(&z1)
-        .map(|((d, m), z)| if *z > 0.0 { d * m } else { 0.0 })
-        .collect();
+    let dz1 = through_mask_and_relu(&dh1, m1, &z1);
     backward_layer(&head.fc1, x, &dz1, n, &mut g.fc1, false);
     (loss, g)
 }
