@@ -36,6 +36,25 @@ pub async fn yield_now() {
     let _ = JsFuture::from(p).await;
 }
 
+/// Rows or tracks per step, and the time spent in steps before yielding to the browser: tasks
+/// stay short on a slow phone as on a fast desktop.
+const STEP: usize = 1024;
+const SLICE_MS: f64 = 12.0;
+
+/// Run `step` (which does up to n rows or tracks, true once all are done) in tasks of about
+/// `SLICE_MS`, yielding to the browser between them, whatever the machine's speed.
+pub async fn in_slices(mut step: impl FnMut(usize) -> Result<bool, String>) -> Result<(), String> {
+    loop {
+        yield_now().await;
+        let t0 = now();
+        while now() - t0 < SLICE_MS {
+            if step(STEP)? {
+                return Ok(());
+            }
+        }
+    }
+}
+
 /// GET `url` as bytes, reporting (received, total if known) as chunks arrive.
 pub async fn fetch_bytes(
     url: &str,

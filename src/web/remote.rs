@@ -6,16 +6,11 @@
 use futures::StreamExt;
 
 use super::client::{self, Answer};
-use super::load::{now, yield_now};
+use super::load::{in_slices, yield_now};
 use super::protocol::{buf_bytes, buf_embeddings, Reply, Request};
 use crate::catalog::format::{FormatError, RawDecoder};
 use crate::model::Weights;
 use crate::recommend::{Indexer, LoadError, Recommender};
-
-/// Tracks parsed or indexed per step, and the time spent in steps before yielding to the
-/// browser: tasks stay short on a slow phone as on a fast desktop.
-const STEP: usize = 1024;
-const SLICE_MS: f64 = 12.0;
 
 /// What the worker's load gave.
 pub enum Remote {
@@ -103,20 +98,6 @@ async fn index_text(bufs: &[js_sys::ArrayBuffer]) -> Result<Indexer, String> {
     let mut indexer = Indexer::start(catalog).map_err(|e| e.to_string())?;
     in_slices(|n| Ok(indexer.step_text(n))).await?;
     Ok(indexer)
-}
-
-/// Run `step` (which does up to n tracks, true once all are done) in tasks of about
-/// `SLICE_MS`, yielding to the browser between them, whatever the machine's speed.
-async fn in_slices(mut step: impl FnMut(usize) -> Result<bool, String>) -> Result<(), String> {
-    loop {
-        yield_now().await;
-        let t0 = now();
-        while now() - t0 < SLICE_MS {
-            if step(STEP)? {
-                return Ok(());
-            }
-        }
-    }
 }
 
 /// The engine from the text-indexed catalog and the worker's embeddings and weights file.

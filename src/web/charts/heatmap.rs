@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::catalog::analysis::{strongest_pairs, Correlations};
 use crate::catalog::features::{FEATURE_NAMES, N_FEATURES};
 use crate::web::display::pretty_feature;
-use crate::web::load::yield_now;
+use crate::web::load::in_slices;
 use crate::web::slot::with_engine;
 
 /// Diverging colour: blue (−1), white (0), red (+1). The `fill` attribute, for where CSS
@@ -46,9 +46,6 @@ const CELL: f32 = 22.0;
 const LEFT: f32 = 150.0;
 const TOP: f32 = 8.0;
 
-/// Catalog rows summed between two yields to the browser.
-const ROWS_PER_STEP: usize = 16_384;
-
 /// The heatmap, once the correlations are summed a slice of the catalog at a time (the page
 /// keeps answering meanwhile).
 #[component]
@@ -56,20 +53,19 @@ pub fn Heatmap() -> impl IntoView {
     let m = RwSignal::new(None);
     leptos::task::spawn_local(async move {
         let mut c = Correlations::default();
-        let mut from = 0;
-        loop {
-            yield_now().await;
-            let more = with_engine(|e| {
+        let mut from = 0usize;
+        // no engine: the matrix of what was summed (none), as before
+        let _ = in_slices(|n| {
+            with_engine(|e| {
                 let f = &e.catalog().features;
-                let to = (from + ROWS_PER_STEP).min(f.len());
+                let to = from.saturating_add(n).min(f.len());
                 c.push(&f[from.min(to)..to]);
                 from = to;
-                to < f.len()
-            });
-            if more != Some(true) {
-                break;
-            }
-        }
+                to == f.len()
+            })
+            .ok_or_else(|| "no engine".to_string())
+        })
+        .await;
         m.set(Some(c.matrix()));
     });
     move || match m.get() {
