@@ -121,6 +121,62 @@ pub fn cosine<const D: usize>(a: &[f32; D], b: &[f32; D]) -> f32 {
     }
 }
 
+/// Eigenvalues (largest first) and unit eigenvectors (as rows, in the same order) of a symmetric
+/// matrix, by cyclic Jacobi rotations: exact to f64 precision for the small matrices here
+/// (32 × 32), deterministic, no dependency.
+pub fn symmetric_eigen(mut a: Vec<Vec<f64>>) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let n = a.len();
+    let mut v: Vec<Vec<f64>> = (0..n)
+        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+        .collect();
+    let scale: f64 = a.iter().flatten().map(|x| x * x).sum::<f64>().sqrt();
+    // any number of rotations leaves the vectors orthonormal; the sweeps only sharpen them
+    for _sweep in 0..16 {
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i][j] * a[i][j])
+            .sum::<f64>()
+            .sqrt();
+        if off <= 1e-12 * scale.max(f64::MIN_POSITIVE) {
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                if a[p][q] == 0.0 {
+                    continue;
+                }
+                let theta = (a[q][q] - a[p][p]) / (2.0 * a[p][q]);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for row in a.iter_mut() {
+                    let (x, y) = (row[p], row[q]);
+                    row[p] = c * x - s * y;
+                    row[q] = s * x + c * y;
+                }
+                let (head, tail) = a.split_at_mut(q);
+                for (x, y) in head[p].iter_mut().zip(tail[0].iter_mut()) {
+                    (*x, *y) = (c * *x - s * *y, s * *x + c * *y);
+                }
+                // columns of v are the eigenvectors
+                for row in v.iter_mut() {
+                    let (x, y) = (row[p], row[q]);
+                    row[p] = c * x - s * y;
+                    row[q] = s * x + c * y;
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&i, &j| a[j][j].total_cmp(&a[i][i]).then(i.cmp(&j)));
+    let values = order.iter().map(|&i| a[i][i]).collect();
+    let vectors = order
+        .iter()
+        .map(|&k| (0..n).map(|i| v[i][k]).collect())
+        .collect();
+    (values, vectors)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +191,29 @@ mod tests {
         assert!((cosine(&[1.0, 0.0], &[1.0, 1.0]) - 0.70710677).abs() < 1e-6);
         assert_eq!(cosine(&[0.0, 0.0], &[1.0, 1.0]), 0.0);
         assert_eq!(unit(&[3.0, 4.0]), [0.6, 0.8]);
+    }
+
+    #[test]
+    fn eigen_reconstructs_a_symmetric_matrix() {
+        let m = vec![
+            vec![4.0, 1.0, -2.0, 0.5],
+            vec![1.0, 3.0, 0.0, 1.5],
+            vec![-2.0, 0.0, 5.0, -1.0],
+            vec![0.5, 1.5, -1.0, 2.0],
+        ];
+        let (values, vectors) = symmetric_eigen(m.clone());
+        assert!(values.windows(2).all(|w| w[0] >= w[1]));
+        for i in 0..4 {
+            for j in 0..4 {
+                // orthonormal rows
+                let d: f64 = (0..4).map(|k| vectors[i][k] * vectors[j][k]).sum();
+                assert!((d - if i == j { 1.0 } else { 0.0 }).abs() < 1e-12);
+                // m = Σ λ v vᵀ
+                let r: f64 = (0..4)
+                    .map(|k| values[k] * vectors[k][i] * vectors[k][j])
+                    .sum();
+                assert!((r - m[i][j]).abs() < 1e-12, "{i},{j}: {r} vs {}", m[i][j]);
+            }
+        }
     }
 }

@@ -71,6 +71,8 @@ impl Indexer {
             });
         }
         self.weights = Some(weights);
+        // the scan's basis from the embeddings, before any row is quantized in it
+        self.quant = Quantized::fitted(&emb);
         self.emb = emb;
         Ok(())
     }

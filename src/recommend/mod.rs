@@ -531,7 +531,7 @@ impl Recommender {
         let mut idx: Vec<(usize, f32)> = pop.iter().copied().enumerate().collect();
         keep_best(&mut idx, Self::COLD_POOL);
         let head = DenseHead::new(self.head(), Some(&self.mean_emb));
-        let mut s: Vec<f32> = idx.iter().map(|&(i, _)| head.score(&self.emb[i])).collect();
+        let mut s = head.score_many(idx.iter().map(|&(i, _)| &self.emb[i]));
         let mut p: Vec<f32> = idx.iter().map(|&(_, p)| p).collect();
         zscore(&mut s);
         zscore(&mut p);
@@ -643,16 +643,13 @@ impl Recommender {
                 .collect(),
             Scan::Quantized => Vec::new(),
         };
-        // (the exact best n admitted tracks, how many were admitted)
+        // the exact best n admitted tracks (fewer only when fewer are admitted)
         let best = |n: usize| match scan {
-            Scan::Quantized => {
-                let c = self.quant.scan(&taste, n, keep);
-                (c.exact_best(exact), c.admitted())
-            }
+            Scan::Quantized => self.quant.scan(&taste, n, keep).exact_best(exact),
             Scan::Exact => {
                 let mut v = all.clone();
                 keep_best(&mut v, n);
-                (v, all.len())
+                v
             }
         };
         let profile = mean_of(&self.emb, &likes).unwrap_or(self.mean_emb);
@@ -661,9 +658,10 @@ impl Recommender {
         // artist cap leave fewer than k, widen it (so k results whenever they exist)
         let mut pool = Self::POOL.max(4 * k);
         let cand = loop {
-            let (mut cand, admitted) = best(pool);
+            let mut cand = best(pool);
+            let every_admitted = cand.len() < pool;
             let mut cos: Vec<f32> = cand.iter().map(|c| c.1).collect();
-            let mut h: Vec<f32> = cand.iter().map(|c| head.score(&self.emb[c.0])).collect();
+            let mut h = head.score_many(cand.iter().map(|c| &self.emb[c.0]));
             zscore(&mut cos);
             zscore(&mut h);
             for (c, (a, b)) in cand.iter_mut().zip(cos.iter().zip(&h)) {
@@ -672,7 +670,7 @@ impl Recommender {
             cand.sort_by(score::by_score);
             let mut distinct = self.distinct(q);
             cand.retain(|&(i, _)| distinct.take(i));
-            if cand.len() >= k || pool >= admitted {
+            if cand.len() >= k || every_admitted {
                 break cand;
             }
             pool = pool.saturating_mul(4);

@@ -1,15 +1,24 @@
-//! The first stage of a ranking: every track's taste score from an 8-bit copy of the unit
-//! embeddings, with a per-track error bound, so that exact f32 scores are computed only for the
-//! tracks that could be among the best.
+//! The first stage of a ranking: every track's taste score from a compact integer copy of the
+//! unit embeddings, with a per-track error bound, so that exact f32 scores are computed only for
+//! the tracks that could be among the best.
 //!
-//! Each unit embedding `u` is stored as `codes · scale` (one scale per track, codes in
-//! −127..=127) together with the norm of what rounding lost, `resid = ‖u − codes·scale‖`. A query
-//! (the interests and dislikes of a [`Taste`]) is quantized the same way with one scale for all
-//! its vectors, so a cosine is an exact integer dot product times two scales. By Cauchy–Schwarz
-//! `|u·c − û·ĉ| ≤ ‖u−û‖·‖c‖ + ‖û‖·‖c−ĉ‖`, and the taste score (a mean of the best cosines minus
-//! a weighted best dislike cosine) moves by at most `(1 + dislike_weight)` times that. Keeping
-//! every track whose approximate score plus its bound reaches the `n`-th best lower bound is
-//! therefore guaranteed to keep the exact top `n` (see [`Candidates::exact_best`]).
+//! The embeddings are nearly low-rank (the autoencoder maps 16 inputs to 32 dimensions): in an
+//! orthonormal basis of their principal directions, the first [`LEAD`] coordinates hold about
+//! 99.8% of a unit embedding's squared length. Each track stores those [`LEAD`] coordinates as
+//! 12-bit integers `codes · scale` (one scale per track), the norm of what rounding lost
+//! (`resid`), and the norm of the coordinates left out (`rest`). A query (the interests and
+//! dislikes of a [`Taste`]) is rotated and quantized the same way with one scale for all its
+//! vectors, so the leading part of a cosine is an exact integer dot product times two scales. A
+//! rotation keeps dot products, so `u·c = lead(u)·lead(c) + rest(u)·rest(c)`, and by
+//! Cauchy–Schwarz `|u·c − û·ĉ| ≤ resid_u + (1 + resid_u)·resid_c + rest_u·rest_c`. The taste
+//! score (a mean of the best cosines minus a weighted best dislike cosine) moves by at most
+//! `(1 + dislike_weight)` times that. Keeping every track whose approximate score plus its bound
+//! reaches the `n`-th best lower bound is therefore guaranteed to keep the exact top `n` (see
+//! [`Candidates::exact_best`]). The basis only decides how tight the bound is, never whether it
+//! holds.
+//!
+//! Tracks are stored in blocks of four, interleaved by pairs of coordinates, so SIMD128 computes
+//! four tracks' dot products with one query vector in eight multiply-adds.
 //!
 //! Knows unit embeddings and a [`Taste`], not catalogs, heads or the page.
 
@@ -17,92 +26,208 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::score::{by_score, keep_best};
-use super::taste::Taste;
-use crate::vector::norm;
+use super::taste::{Taste, TOP_M};
+use crate::vector::{norm, symmetric_eigen, unit};
 
-/// Largest code magnitude: i8 products summed over 32 dimensions stay far inside i32.
-const LEVELS: f32 = 127.0;
-/// Slack for the f32 arithmetic of the exact score (its own rounding), far below the bound.
-const SLACK: f32 = 1e-5;
+/// Leading principal coordinates the scan multiplies; the rest enter the bound by their norm.
+pub const LEAD: usize = 16;
+/// Coordinate pairs per track (one 16-bit lane pair each).
+const PAIRS: usize = LEAD / 2;
+/// Tracks per block.
+const LANES: usize = 4;
+/// Largest code magnitude: 16 products of 12-bit codes stay below 2^27, and three such sums
+/// (the top-m) far inside i32.
+const LEVELS: f32 = 2047.0;
+/// Slack for f32 arithmetic: the exact score's own rounding, and the basis being orthonormal
+/// only to f32 precision. Far below the bound.
+const SLACK: f32 = 2e-5;
+/// Added to a squared rest norm before its square root, so the f32 rounding of `1 − ‖lead‖²`
+/// never makes a rest norm too small.
+const REST_MARGIN: f32 = 4e-6;
+/// Rows the basis is fitted on (evenly strided): the load fits it on the page, and a 32 × 32
+/// second moment needs few rows.
+const FIT_SAMPLE: usize = 1024;
 
-/// The 8-bit copy of the unit embeddings. Invariant: `codes`, `scale` and `resid` have one row
-/// per track, in catalog order.
-#[derive(Debug, Clone, Default)]
-pub struct Quantized<const D: usize> {
-    codes: Vec<[i8; D]>,
-    scale: Vec<f32>,
-    resid: Vec<f32>,
+/// Four tracks: `codes[p]` holds coordinates `2p, 2p+1` of each track in turn.
+#[derive(Debug, Clone, Copy, Default)]
+struct Block {
+    codes: [[i16; 2 * LANES]; PAIRS],
+    scale: [f32; LANES],
+    resid: [f32; LANES],
+    rest: [f32; LANES],
 }
 
-/// One vector's codes, scale and rounding residual norm, for a given scale.
-fn quantize<const D: usize>(u: &[f32; D], scale: f32) -> ([i8; D], f32) {
+/// The integer copy of the unit embeddings. Invariant: `blocks` holds `len` tracks in catalog
+/// order (track `i` in block `i / 4`, lane `i % 4`), lanes past `len` all zero; `basis` rows are
+/// orthonormal (to f32 precision).
+#[derive(Debug, Clone)]
+pub struct Quantized<const D: usize> {
+    basis: Vec<[f32; D]>,
+    blocks: Vec<Block>,
+    len: usize,
+}
+
+impl<const D: usize> Default for Quantized<D> {
+    /// No rows yet; the coordinate axes as the basis (exact, only slower than a fitted one).
+    fn default() -> Self {
+        let basis = (0..D.min(LEAD))
+            .map(|k| std::array::from_fn(|j| if j == k { 1.0 } else { 0.0 }))
+            .collect();
+        Quantized {
+            basis,
+            blocks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+/// A vector in the basis: its leading coordinates and the norm of the others.
+struct Rotated {
+    lead: [f32; LEAD],
+    rest: f32,
+}
+
+/// One vector's codes and rounding residual norm, for a given scale.
+fn quantize(lead: &[f32; LEAD], scale: f32) -> ([i16; LEAD], f32) {
     let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
-    let codes = u.map(|x| (x * inv).round().clamp(-LEVELS, LEVELS) as i8);
-    let back: [f32; D] = std::array::from_fn(|k| u[k] - codes[k] as f32 * scale);
+    let codes = lead.map(|x| (x * inv).round().clamp(-LEVELS, LEVELS) as i16);
+    let back: [f32; LEAD] = std::array::from_fn(|k| lead[k] - codes[k] as f32 * scale);
     (codes, norm(&back))
 }
 
-fn scale_of<'a, const D: usize>(rows: impl IntoIterator<Item = &'a [f32; D]>) -> f32 {
+fn scale_of<'a>(rows: impl IntoIterator<Item = &'a Rotated>) -> f32 {
     let max = rows
         .into_iter()
-        .flat_map(|r| r.iter())
+        .flat_map(|r| r.lead.iter())
         .fold(0.0f32, |m, x| m.max(x.abs()));
     max / LEVELS
 }
 
 impl<const D: usize> Quantized<D> {
-    /// Quantize unit vectors (any vectors: the bound holds for their own norm ≤ 1 + resid).
+    /// Quantize unit vectors, in a basis fitted on them.
     pub fn new(units: &[[f32; D]]) -> Quantized<D> {
-        let mut q = Quantized {
-            codes: Vec::with_capacity(units.len()),
-            scale: Vec::with_capacity(units.len()),
-            resid: Vec::with_capacity(units.len()),
-        };
+        let mut q = Quantized::fitted(units);
         q.extend(units);
         q
+    }
+
+    /// No rows yet, in the principal basis of `rows` (any lengths: they are normalised).
+    pub fn fitted(rows: &[[f32; D]]) -> Quantized<D> {
+        if rows.is_empty() {
+            return Quantized::default();
+        }
+        let stride = rows.len().div_ceil(FIT_SAMPLE).max(1);
+        let mut m = vec![vec![0.0f64; D]; D];
+        for r in rows.iter().step_by(stride) {
+            let u = unit(r);
+            for i in 0..D {
+                for j in i..D {
+                    m[i][j] += u[i] as f64 * u[j] as f64;
+                }
+            }
+        }
+        for i in 1..D {
+            let (upper, lower) = m.split_at_mut(i);
+            for (j, row) in upper.iter().enumerate() {
+                lower[0][j] = row[i];
+            }
+        }
+        let (_, vectors) = symmetric_eigen(m);
+        let basis = vectors
+            .iter()
+            .take(LEAD)
+            .map(|v| std::array::from_fn(|j| v[j] as f32))
+            .collect();
+        Quantized {
+            basis,
+            blocks: Vec::new(),
+            len: 0,
+        }
+    }
+
+    fn rotate(&self, u: &[f32; D]) -> Rotated {
+        let mut lead = [0.0f32; LEAD];
+        for (l, b) in lead.iter_mut().zip(&self.basis) {
+            *l = crate::vector::dot(u, b);
+        }
+        let all: f32 = u.iter().map(|x| x * x).sum();
+        let kept: f32 = lead.iter().map(|x| x * x).sum();
+        Rotated {
+            lead,
+            rest: ((all - kept).max(0.0) + REST_MARGIN).sqrt(),
+        }
     }
 
     /// Append rows (tracks added after load).
     pub fn extend(&mut self, units: &[[f32; D]]) {
         for u in units {
-            let s = scale_of([u]);
-            let (c, r) = quantize(u, s);
-            self.codes.push(c);
-            self.scale.push(s);
-            self.resid.push(r);
+            let r = self.rotate(u);
+            let s = scale_of([&r]);
+            let (codes, resid) = quantize(&r.lead, s);
+            let (b, lane) = (self.len / LANES, self.len % LANES);
+            if lane == 0 {
+                self.blocks.push(Block::default());
+            }
+            let block = &mut self.blocks[b];
+            for (p, pair) in block.codes.iter_mut().enumerate() {
+                pair[2 * lane] = codes[2 * p];
+                pair[2 * lane + 1] = codes[2 * p + 1];
+            }
+            block.scale[lane] = s;
+            block.resid[lane] = resid;
+            block.rest[lane] = r.rest;
+            self.len += 1;
         }
     }
 
     /// Drop every row from `len` on.
     pub fn truncate(&mut self, len: usize) {
-        self.codes.truncate(len);
-        self.scale.truncate(len);
-        self.resid.truncate(len);
+        if len >= self.len {
+            return;
+        }
+        self.len = len;
+        self.blocks.truncate(len.div_ceil(LANES));
+        if let Some(last) = self.blocks.last_mut() {
+            let used = if len.is_multiple_of(LANES) {
+                LANES
+            } else {
+                len % LANES
+            };
+            for lane in used..LANES {
+                for pair in last.codes.iter_mut() {
+                    pair[2 * lane] = 0;
+                    pair[2 * lane + 1] = 0;
+                }
+                last.scale[lane] = 0.0;
+                last.resid[lane] = 0.0;
+                last.rest[lane] = 0.0;
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.codes.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.codes.is_empty()
+        self.len == 0
     }
 
     /// Approximate taste scores and their bounds for the tracks that `keep` admits and that could
     /// be among the best `n`: a running `n`-th best lower bound (a min-heap of `n` lower bounds)
     /// drops every track whose upper bound is already below it. That threshold only rises and
     /// never exceeds the final `n`-th best lower bound, so no track of the exact top `n` is
-    /// dropped, and the tracks holding the `n` best lower bounds are all kept.
+    /// dropped, and the tracks holding the `n` best lower bounds are all kept. `keep` is asked
+    /// only about tracks whose upper bound reaches the threshold.
     pub fn scan(
         &self,
         taste: &Taste<D>,
         n: usize,
         mut keep: impl FnMut(usize) -> bool,
     ) -> Candidates {
-        let q = QuantQuery::new(taste);
+        let q = QuantQuery::new(self, taste);
         let mut out = Candidates {
             rows: Vec::new(),
-            admitted: 0,
             n,
             threshold: f32::NEG_INFINITY,
         };
@@ -112,40 +237,34 @@ impl<const D: usize> Quantized<D> {
         // the n best lower bounds so far, smallest on top (order-preserving integer keys)
         let mut lowest: BinaryHeap<Reverse<i32>> = BinaryHeap::with_capacity(n + 1);
         let mut threshold = f32::NEG_INFINITY;
-        // score = scale[i] · (Σ top-m dots · q.scale / m − dislike_weight · q.scale · worst dislike dot)
-        let per_best = q.scale / q.top_m as f32;
-        let per_dislike = q.dislike_weight * q.scale;
-        for (i, code) in self.codes.iter().enumerate() {
-            if !keep(i) {
+        for (b, block) in self.blocks.iter().enumerate() {
+            let Some((approx, bound)) = q.eval(block, threshold) else {
                 continue;
-            }
-            out.admitted += 1;
-            let r = self.resid[i];
-            let bound = q.bound_factor * (r + (1.0 + r) * q.resid) + SLACK;
-            let (best, worst_dislike) = q.dots(code);
-            let approx =
-                self.scale[i] * (best as f32 * per_best - worst_dislike as f32 * per_dislike);
-            if approx + bound < threshold {
-                continue;
-            }
-            let lower = order_key(approx - bound);
-            if lowest.len() < n {
-                lowest.push(Reverse(lower));
-            } else if let Some(mut min) = lowest.peek_mut() {
-                if lower > min.0 {
-                    *min = Reverse(lower);
+            };
+            for lane in 0..LANES {
+                let i = b * LANES + lane;
+                if approx[lane] + bound[lane] < threshold || i >= self.len || !keep(i) {
+                    continue;
                 }
+                let lower = order_key(approx[lane] - bound[lane]);
+                if lowest.len() < n {
+                    lowest.push(Reverse(lower));
+                } else if let Some(mut min) = lowest.peek_mut() {
+                    if lower > min.0 {
+                        *min = Reverse(lower);
+                    }
+                }
+                if lowest.len() == n {
+                    threshold = lowest
+                        .peek()
+                        .map_or(f32::NEG_INFINITY, |m| from_order_key(m.0));
+                }
+                out.rows.push(Candidate {
+                    index: i as u32,
+                    approx: approx[lane],
+                    bound: bound[lane],
+                });
             }
-            if lowest.len() == n {
-                threshold = lowest
-                    .peek()
-                    .map_or(f32::NEG_INFINITY, |m| from_order_key(m.0));
-            }
-            out.rows.push(Candidate {
-                index: i as u32,
-                approx,
-                bound,
-            });
         }
         out.threshold = threshold;
         out
@@ -163,246 +282,183 @@ fn from_order_key(k: i32) -> f32 {
     f32::from_bits((k ^ (((k >> 31) as u32) >> 1) as i32) as u32)
 }
 
-/// A taste's vectors quantized with one common scale.
-struct QuantQuery<const D: usize> {
-    interests: Vec<[i8; D]>,
-    dislikes: Vec<[i8; D]>,
-    /// The same codes widened to i16 lanes, for the SIMD128 kernel (32 dimensions only).
+/// One query vector's codes, each coordinate pair packed in an i32 (low half first), as a
+/// block's lanes hold a track's pair; with SIMD128 each pair is already splat to four lanes.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+type Packed = [i32; PAIRS];
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+type Packed = [core::arch::wasm32::v128; PAIRS];
+
+fn pack(codes: &[i16; LEAD]) -> Packed {
+    let pair = |p: usize| (codes[2 * p] as u16 as i32) | ((codes[2 * p + 1] as i32) << 16);
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    wide: (Vec<simd::Wide>, Vec<simd::Wide>),
+    return std::array::from_fn(|p| core::arch::wasm32::i32x4_splat(pair(p)));
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    std::array::from_fn(pair)
+}
+
+/// A taste's vectors rotated and quantized with one common scale.
+struct QuantQuery {
+    interests: Vec<Packed>,
+    dislikes: Vec<Packed>,
     scale: f32,
-    /// The largest rounding residual norm of any of the query's vectors.
+    /// The largest rounding residual norm, and the largest rest norm, of the query's vectors.
     resid: f32,
+    rest: f32,
     top_m: usize,
     dislike_weight: f32,
     /// How much a cosine error moves the score: 1 for the top-m mean, plus the dislike weight.
     bound_factor: f32,
 }
 
-impl<const D: usize> QuantQuery<D> {
-    fn new(taste: &Taste<D>) -> QuantQuery<D> {
-        let scale = scale_of(taste.interest_rows().iter().chain(taste.dislike_rows()));
+impl QuantQuery {
+    fn new<const D: usize>(q: &Quantized<D>, taste: &Taste<D>) -> QuantQuery {
+        let interests: Vec<Rotated> = taste.interest_rows().iter().map(|u| q.rotate(u)).collect();
+        let dislikes: Vec<Rotated> = taste.dislike_rows().iter().map(|u| q.rotate(u)).collect();
+        let scale = scale_of(interests.iter().chain(&dislikes));
+        let rest = interests
+            .iter()
+            .chain(&dislikes)
+            .fold(0.0f32, |m, r| m.max(r.rest));
         let mut resid = 0.0f32;
-        let mut q = |rows: &[[f32; D]]| -> Vec<[i8; D]> {
+        let mut packed = |rows: &[Rotated]| -> Vec<Packed> {
             rows.iter()
-                .map(|u| {
-                    let (c, r) = quantize(u, scale);
-                    resid = resid.max(r);
-                    c
+                .map(|r| {
+                    let (c, e) = quantize(&r.lead, scale);
+                    resid = resid.max(e);
+                    pack(&c)
                 })
                 .collect()
         };
-        let interests = q(taste.interest_rows());
-        let dislikes = q(taste.dislike_rows());
-        let has_dislikes = !dislikes.is_empty();
+        let interests_p = packed(&interests);
+        let dislikes_p = packed(&dislikes);
+        let w = if dislikes_p.is_empty() {
+            0.0
+        } else {
+            taste.dislike_weight()
+        };
         QuantQuery {
-            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            wide: (simd::widen_all(&interests), simd::widen_all(&dislikes)),
-            interests,
-            dislikes,
+            interests: interests_p,
+            dislikes: dislikes_p,
             scale,
             resid,
-            top_m: taste.top_m(),
-            dislike_weight: if has_dislikes {
-                taste.dislike_weight()
-            } else {
-                0.0
-            },
-            bound_factor: 1.0
-                + if has_dislikes {
-                    taste.dislike_weight()
-                } else {
-                    0.0
-                },
+            rest,
+            top_m: taste.top_m().min(TOP_M),
+            dislike_weight: w,
+            bound_factor: 1.0 + w,
         }
     }
 
-    /// (sum of the best `top_m` integer dots to the interests, best dislike dot clamped at 0).
-    /// Always inlined: the page's wasm is size-optimised, which would otherwise call it per track.
+    /// (approximate score, error bound) of a block's four tracks, or `None` when no track's
+    /// upper bound reaches `threshold`.
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     #[inline(always)]
-    fn dots(&self, code: &[i8; D]) -> (i32, i32) {
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        if D == 32 {
-            return simd::dots(code.as_ptr(), &self.wide.0, &self.wide.1, self.top_m);
-        }
-        let mut best = [i32::MIN / 4; super::taste::TOP_M];
-        for c in &self.interests {
-            let mut s = idot(code, c);
-            for b in best.iter_mut() {
-                let hi = (*b).max(s);
-                s = (*b).min(s);
-                *b = hi;
+    fn eval(&self, b: &Block, threshold: f32) -> Option<([f32; LANES], [f32; LANES])> {
+        let dot = |c: &Packed, lane: usize| -> i32 {
+            let mut s = 0i32;
+            for (pair, &qc) in b.codes.iter().zip(c) {
+                let (lo, hi) = (qc as i16 as i32, qc >> 16);
+                s += pair[2 * lane] as i32 * lo + pair[2 * lane + 1] as i32 * hi;
             }
+            s
+        };
+        let per_best = self.scale / self.top_m.max(1) as f32;
+        let per_dislike = self.dislike_weight * self.scale;
+        let mut approx = [0.0f32; LANES];
+        let mut bound = [0.0f32; LANES];
+        let mut any = false;
+        for lane in 0..LANES {
+            let mut best = [i32::MIN / 4; TOP_M];
+            for c in &self.interests {
+                let mut s = dot(c, lane);
+                for b in best.iter_mut() {
+                    let hi = (*b).max(s);
+                    s = (*b).min(s);
+                    *b = hi;
+                }
+            }
+            let dis = self.dislikes.iter().map(|d| dot(d, lane)).fold(0, i32::max);
+            let sum: i32 = best[..self.top_m.max(1)].iter().sum();
+            approx[lane] = b.scale[lane] * (sum as f32 * per_best - dis as f32 * per_dislike);
+            let r = b.resid[lane];
+            bound[lane] =
+                self.bound_factor * (r + (1.0 + r) * self.resid + b.rest[lane] * self.rest) + SLACK;
+            any |= approx[lane] + bound[lane] >= threshold;
         }
-        let sum = best[..self.top_m.max(1)].iter().sum();
-        let dis = self
-            .dislikes
-            .iter()
-            .map(|d| idot(code, d))
-            .fold(0, i32::max);
-        (sum, dis)
+        any.then_some((approx, bound))
     }
-}
 
-/// Integer dot product: exact, associative, so the compiler vectorises it (SIMD128 in wasm).
-#[inline(always)]
-fn idot<const D: usize>(a: &[i8; D], b: &[i8; D]) -> i32 {
+    /// The same numbers with SIMD128: one `i32x4.dot_i16x8` per coordinate pair gives that
+    /// pair's products for all four tracks (integer sums are exact in any order), and the
+    /// scores, bounds and the threshold test run on four lanes at once.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    if D == 32 {
-        // SAFETY: D == 32 was checked, so both arrays are exactly 32 bytes.
-        return unsafe { simd::idot32(a.as_ptr(), b.as_ptr()) };
-    }
-    a.iter()
-        .zip(b)
-        .map(|(&x, &y)| x as i16 as i32 * y as i16 as i32)
-        .sum()
-}
-
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod simd {
-    use core::arch::wasm32::*;
-
-    use crate::recommend::taste::TOP_M;
-
-    /// 32 i8 codes widened to four i16x8 lanes.
-    pub type Wide = [v128; 4];
-
-    /// Widen 32 codes (two 16-byte loads, four sign extensions).
-    ///
-    /// # Safety
-    /// `c` must point at 32 readable bytes.
     #[inline(always)]
-    unsafe fn widen(c: *const i8) -> Wide {
-        let lo = v128_load(c as *const v128);
-        let hi = v128_load(c.add(16) as *const v128);
-        [
-            i16x8_extend_low_i8x16(lo),
-            i16x8_extend_high_i8x16(lo),
-            i16x8_extend_low_i8x16(hi),
-            i16x8_extend_high_i8x16(hi),
-        ]
-    }
-
-    pub fn widen_all<const D: usize>(rows: &[[i8; D]]) -> Vec<Wide> {
-        if D != 32 {
-            return Vec::new();
-        }
-        // SAFETY: each row is exactly 32 bytes (D == 32).
-        rows.iter().map(|r| unsafe { widen(r.as_ptr()) }).collect()
-    }
-
-    /// Four partial sums (i32x4) of the dot product of two widened vectors.
-    #[inline(always)]
-    fn partial(t: &Wide, q: &Wide) -> v128 {
-        i32x4_add(
-            i32x4_add(i32x4_dot_i16x8(t[0], q[0]), i32x4_dot_i16x8(t[1], q[1])),
-            i32x4_add(i32x4_dot_i16x8(t[2], q[2]), i32x4_dot_i16x8(t[3], q[3])),
-        )
-    }
-
-    /// The dot products with four query vectors at once: [t·q0, t·q1, t·q2, t·q3].
-    #[inline(always)]
-    fn four(t: &Wide, q: &[Wide]) -> [i32; 4] {
-        let (p0, p1, p2, p3) = (
-            partial(t, &q[0]),
-            partial(t, &q[1]),
-            partial(t, &q[2]),
-            partial(t, &q[3]),
-        );
-        // a 4×4 transpose-and-add: lane k of the result is the sum of p_k's lanes
-        let s01 = i32x4_add(
-            i32x4_shuffle::<0, 4, 1, 5>(p0, p1),
-            i32x4_shuffle::<2, 6, 3, 7>(p0, p1),
-        );
-        let s23 = i32x4_add(
-            i32x4_shuffle::<0, 4, 1, 5>(p2, p3),
-            i32x4_shuffle::<2, 6, 3, 7>(p2, p3),
-        );
-        let r = i32x4_add(
-            i32x4_shuffle::<0, 1, 4, 5>(s01, s23),
-            i32x4_shuffle::<2, 3, 6, 7>(s01, s23),
-        );
-        [
-            i32x4_extract_lane::<0>(r),
-            i32x4_extract_lane::<1>(r),
-            i32x4_extract_lane::<2>(r),
-            i32x4_extract_lane::<3>(r),
-        ]
-    }
-
-    #[inline(always)]
-    fn one(t: &Wide, q: &Wide) -> i32 {
-        let p = partial(t, q);
-        i32x4_extract_lane::<0>(p)
-            + i32x4_extract_lane::<1>(p)
-            + i32x4_extract_lane::<2>(p)
-            + i32x4_extract_lane::<3>(p)
-    }
-
-    /// Every dot product of a track's codes with the query's vectors, four at a time.
-    #[inline(always)]
-    fn each(t: &Wide, q: &[Wide], mut f: impl FnMut(i32)) {
-        let mut groups = q.chunks_exact(4);
-        for g in &mut groups {
-            for s in four(t, g) {
-                f(s);
+    fn eval(&self, b: &Block, threshold: f32) -> Option<([f32; LANES], [f32; LANES])> {
+        use core::arch::wasm32::*;
+        // SAFETY: each `codes` row is 16 bytes and each f32 row 16 bytes; wasm loads may be
+        // unaligned.
+        let load = |p: *const u8| unsafe { v128_load(p as *const v128) };
+        let t: [v128; PAIRS] = std::array::from_fn(|p| load(b.codes[p].as_ptr() as *const u8));
+        let dot = |c: &Packed| -> v128 {
+            let mut s = i32x4_dot_i16x8(t[0], c[0]);
+            for p in 1..PAIRS {
+                s = i32x4_add(s, i32x4_dot_i16x8(t[p], c[p]));
             }
-        }
-        for w in groups.remainder() {
-            f(one(t, w));
-        }
-    }
-
-    /// [`super::QuantQuery::dots`] for 32 dimensions: the same integers (integer sums are
-    /// exact in any order).
-    #[inline(always)]
-    pub fn dots(
-        code: *const i8,
-        interests: &[Wide],
-        dislikes: &[Wide],
-        top_m: usize,
-    ) -> (i32, i32) {
-        // SAFETY: the caller passes a [i8; 32].
-        let t = unsafe { widen(code) };
-        let mut best = [i32::MIN / 4; TOP_M];
-        each(&t, interests, |mut s| {
+            s
+        };
+        let mut best = [i32x4_splat(i32::MIN / 4); TOP_M];
+        for c in &self.interests {
+            let mut s = dot(c);
             for b in best.iter_mut() {
-                let hi = (*b).max(s);
-                s = (*b).min(s);
+                let hi = i32x4_max(*b, s);
+                s = i32x4_min(*b, s);
                 *b = hi;
             }
-        });
-        let sum = best[..top_m.max(1)].iter().sum();
-        let mut dis = 0;
-        each(&t, dislikes, |s| dis = dis.max(s));
-        (sum, dis)
-    }
-
-    /// 32 i8 × i8 products summed: two 16-byte loads per side, widening multiplies to i16x8,
-    /// pairwise widening adds to i32x4, one horizontal sum.
-    ///
-    /// # Safety
-    /// `a` and `b` must each point at 32 readable bytes.
-    #[inline(always)]
-    pub unsafe fn idot32(a: *const i8, b: *const i8) -> i32 {
-        let a0 = v128_load(a as *const v128);
-        let a1 = v128_load(a.add(16) as *const v128);
-        let b0 = v128_load(b as *const v128);
-        let b1 = v128_load(b.add(16) as *const v128);
-        let p = i32x4_add(
-            i32x4_add(
-                i32x4_extadd_pairwise_i16x8(i16x8_extmul_low_i8x16(a0, b0)),
-                i32x4_extadd_pairwise_i16x8(i16x8_extmul_high_i8x16(a0, b0)),
-            ),
-            i32x4_add(
-                i32x4_extadd_pairwise_i16x8(i16x8_extmul_low_i8x16(a1, b1)),
-                i32x4_extadd_pairwise_i16x8(i16x8_extmul_high_i8x16(a1, b1)),
+        }
+        let mut sum = best[0];
+        for b in &best[1..self.top_m.clamp(1, TOP_M)] {
+            sum = i32x4_add(sum, *b);
+        }
+        let mut dis = i32x4_splat(0);
+        for d in &self.dislikes {
+            dis = i32x4_max(dis, dot(d));
+        }
+        let per_best = f32x4_splat(self.scale / self.top_m.max(1) as f32);
+        let per_dislike = f32x4_splat(self.dislike_weight * self.scale);
+        let scale = load(b.scale.as_ptr() as *const u8);
+        let approx = f32x4_mul(
+            scale,
+            f32x4_sub(
+                f32x4_mul(f32x4_convert_i32x4(sum), per_best),
+                f32x4_mul(f32x4_convert_i32x4(dis), per_dislike),
             ),
         );
-        i32x4_extract_lane::<0>(p)
-            + i32x4_extract_lane::<1>(p)
-            + i32x4_extract_lane::<2>(p)
-            + i32x4_extract_lane::<3>(p)
+        // bound_factor · (r + (1 + r)·q.resid + rest·q.rest) + SLACK, in the scalar order
+        let r = load(b.resid.as_ptr() as *const u8);
+        let rest = load(b.rest.as_ptr() as *const u8);
+        let inner = f32x4_add(
+            f32x4_add(
+                r,
+                f32x4_mul(f32x4_add(f32x4_splat(1.0), r), f32x4_splat(self.resid)),
+            ),
+            f32x4_mul(rest, f32x4_splat(self.rest)),
+        );
+        let bound = f32x4_add(
+            f32x4_mul(f32x4_splat(self.bound_factor), inner),
+            f32x4_splat(SLACK),
+        );
+        if !v128_any_true(f32x4_ge(f32x4_add(approx, bound), f32x4_splat(threshold))) {
+            return None;
+        }
+        let lanes = |v: v128| {
+            [
+                f32x4_extract_lane::<0>(v),
+                f32x4_extract_lane::<1>(v),
+                f32x4_extract_lane::<2>(v),
+                f32x4_extract_lane::<3>(v),
+            ]
+        };
+        Some((lanes(approx), lanes(bound)))
     }
 }
 
@@ -417,8 +473,6 @@ struct Candidate {
 #[derive(Debug, Clone)]
 pub struct Candidates {
     rows: Vec<Candidate>,
-    /// Tracks `keep` admitted (kept as candidates or not).
-    admitted: usize,
     /// The `n` the scan kept candidates for, and the `n`-th best lower bound over every admitted
     /// track (−∞ when fewer than `n` were admitted).
     n: usize,
@@ -426,11 +480,6 @@ pub struct Candidates {
 }
 
 impl Candidates {
-    /// How many tracks the scan admitted.
-    pub fn admitted(&self) -> usize {
-        self.admitted
-    }
-
     /// The exact best `n` of the scan (by [`by_score`]: score, then lower index), best first,
     /// where `exact` gives the exact score of a track. Only tracks whose upper bound reaches the
     /// `n`-th best lower bound are scored exactly; any other track's exact score is below the
@@ -470,53 +519,98 @@ mod tests {
             .collect()
     }
 
+    /// Unit vectors near a 12-dimensional subspace, as the real embeddings are.
+    fn low_rank_units(n: usize, seed: u64) -> Vec<[f32; 32]> {
+        let mut rng = Rng64::new(seed);
+        let mix: Vec<[f32; 32]> = (0..12)
+            .map(|_| std::array::from_fn(|_| rng.next_f32() * 2.0 - 1.0))
+            .collect();
+        (0..n)
+            .map(|_| {
+                let z: Vec<f32> = (0..12).map(|_| rng.next_f32() * 2.0 - 1.0).collect();
+                unit(&std::array::from_fn(|j| {
+                    z.iter().zip(&mix).map(|(a, m)| a * m[j]).sum::<f32>()
+                        + 0.02 * (rng.next_f32() * 2.0 - 1.0)
+                }))
+            })
+            .collect()
+    }
+
+    /// Every candidate's exact score within its bound, and the exact top `n` for several `n`.
+    fn check_exact(units: &[[f32; 32]], q: &Quantized<32>, taste: &Taste<32>) -> usize {
+        let keep = |i: usize| i % 7 != 0;
+        let cands = q.scan(taste, 400, keep);
+        for c in &cands.rows {
+            let exact = taste.score(&units[c.index as usize]);
+            assert!(
+                (exact - c.approx).abs() <= c.bound,
+                "track {}: exact {exact}, approx {}, bound {}",
+                c.index,
+                c.approx,
+                c.bound
+            );
+        }
+        // any n: 1, a few, the pool, more than are admitted
+        for n in [1, 7, 400, 6000] {
+            let mut all: Vec<(usize, f32)> = (0..units.len())
+                .filter(|&i| keep(i))
+                .map(|i| (i, taste.score(&units[i])))
+                .collect();
+            keep_best(&mut all, n);
+            let fast = q
+                .scan(taste, n, keep)
+                .exact_best(|i| taste.score(&units[i]));
+            assert_eq!(fast, all, "n = {n}");
+        }
+        cands.exactly_scored()
+    }
+
     #[test]
     fn the_bound_holds_and_the_top_is_exact() {
-        let units = random_units(5000, 1);
-        let q = Quantized::new(&units);
-        for (seed, n_likes, n_dis) in [(2, 1, 0), (3, 5, 2), (4, 40, 3), (5, 3, 0)] {
-            let likes = random_units(n_likes, seed);
-            let dis = random_units(n_dis, seed + 100);
-            for profile in [Profile::MultiInterest, Profile::Centroid] {
-                let taste = Taste::new(&likes, &dis, profile, 0.5).unwrap();
-                let cands = q.scan(&taste, 400, |i| i % 7 != 0);
-                for c in &cands.rows {
-                    let exact = taste.score(&units[c.index as usize]);
-                    assert!(
-                        (exact - c.approx).abs() <= c.bound,
-                        "track {}: exact {exact}, approx {}, bound {}",
-                        c.index,
-                        c.approx,
-                        c.bound
-                    );
-                }
-                let mut all: Vec<(usize, f32)> = (0..units.len())
-                    .filter(|i| i % 7 != 0)
-                    .map(|i| (i, taste.score(&units[i])))
-                    .collect();
-                keep_best(&mut all, 400);
-                let fast = cands.exact_best(|i| taste.score(&units[i]));
-                assert_eq!(fast, all);
-                assert!(cands.exactly_scored() < units.len() / 2);
-                assert_eq!(
-                    cands.admitted(),
-                    (0..units.len()).filter(|i| i % 7 != 0).count()
-                );
-                // any n: 1, a few, more than are admitted
-                for n in [1, 7, 5000] {
-                    all.clear();
-                    all.extend(
-                        (0..units.len())
-                            .filter(|i| i % 7 != 0)
-                            .map(|i| (i, taste.score(&units[i]))),
-                    );
-                    keep_best(&mut all, n);
-                    let fast = q
-                        .scan(&taste, n, |i| i % 7 != 0)
-                        .exact_best(|i| taste.score(&units[i]));
-                    assert_eq!(fast, all, "n = {n}");
+        // (units, a fitted basis, whether the bound must be tight)
+        for (units, fitted, tight) in [
+            (low_rank_units(5000, 1), true, true),
+            (random_units(5000, 1), true, false),
+            (low_rank_units(1234, 6), false, false),
+        ] {
+            let q = if fitted {
+                Quantized::new(&units)
+            } else {
+                let mut q = Quantized::default();
+                q.extend(&units);
+                q
+            };
+            assert_eq!(q.len(), units.len());
+            for (seed, n_likes, n_dis) in [(2, 1, 0), (3, 5, 2), (4, 40, 3), (5, 3, 0)] {
+                let likes = low_rank_units(n_likes, seed);
+                let dis = low_rank_units(n_dis, seed + 100);
+                for profile in [Profile::MultiInterest, Profile::Centroid] {
+                    let taste = Taste::new(&likes, &dis, profile, 0.5).unwrap();
+                    let scored = check_exact(&units, &q, &taste);
+                    // near a low-rank subspace, a fitted basis leaves a tight bound
+                    if tight {
+                        assert!(scored < units.len() / 4, "{scored} scored exactly");
+                    }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn truncating_and_extending_equals_building_anew() {
+        let units = low_rank_units(103, 8);
+        let whole = Quantized::new(&units);
+        let mut q = Quantized::fitted(&units);
+        q.extend(&units[..50]);
+        q.extend(&units[50..]);
+        q.truncate(61);
+        q.extend(&units[61..]);
+        let taste = Taste::new(&units[..3], &[], Profile::MultiInterest, 0.5).unwrap();
+        let a = whole.scan(&taste, 20, |_| true);
+        let b = q.scan(&taste, 20, |_| true);
+        assert_eq!(a.rows.len(), b.rows.len());
+        for (x, y) in a.rows.iter().zip(&b.rows) {
+            assert_eq!((x.index, x.approx, x.bound), (y.index, y.approx, y.bound));
         }
     }
 

@@ -18,6 +18,30 @@ use crate::listener::likes::{self, Stored};
 use crate::model::tuned;
 use crate::recommend::{Options, Recommender};
 
+thread_local! {
+    /// The worker's load started before the page was mounted: (catalog URL, its request).
+    static EARLY: std::cell::RefCell<Option<(String, Option<remote::Pending>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Start the engine worker's download before the page is mounted: the download is the critical
+/// path of a load, and mounting the page takes a while. [`load_all`] picks the request up; a
+/// `?catalog=` the page will refuse starts nothing.
+pub fn start_early(cfg: &Config) {
+    if let Ok((url, _)) = catalog_url(&cfg.catalog_url) {
+        let pending = remote::start(&url, &cfg.weights_url);
+        EARLY.with(|e| *e.borrow_mut() = Some((url, pending)));
+    }
+}
+
+/// The request [`start_early`] made for this catalog, or a new one.
+fn start_load(catalog_url: &str, weights_url: &str) -> Option<remote::Pending> {
+    match EARLY.with(|e| e.borrow_mut().take()) {
+        Some((url, pending)) if url == catalog_url => pending,
+        _ => remote::start(catalog_url, weights_url),
+    }
+}
+
 /// Load everything in the background, and save the likes whenever they change once restored.
 pub fn start(cfg: Config, st: PageState) {
     Effect::new(move |_| {
@@ -76,7 +100,7 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     // the worker starts downloading now, while IndexedDB says whether the listener chose their
     // own tracks alone (then its load is dropped): the download is on the critical path, the
     // check rarely changes anything
-    let pending = remote::start(&catalog_url, &cfg.weights_url);
+    let pending = start_load(&catalog_url, &cfg.weights_url);
     if yours::only_mine().await {
         if yours::load().await.0.is_empty() {
             // the listener's tracks are gone: back to the whole catalog

@@ -49,6 +49,7 @@ pub fn start() {
         if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
             el.set_inner_html("");
             let cfg = state::Config::from_element(&el);
+            boot::start_early(&cfg);
             leptos::mount::mount_to(el, move || {
                 leptos::prelude::view! { <components::App cfg=cfg/> }
             })
