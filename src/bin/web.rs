@@ -1,4 +1,10 @@
 //! The wasm entry of the page, the widget and the engine worker (one wasm for all three). On native it is an empty main.
+// talc instead of the default dlmalloc: the load allocates a few strings per track, and talc is
+// faster at that and smaller in the wasm
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     // keep the widget's and the bench's exports linked in

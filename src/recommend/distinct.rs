@@ -20,6 +20,11 @@ pub fn artist_key(artist: &str) -> u64 {
 /// "(feat. X)" or "[Live]"), lower-case letters and digits only, with the lead artist; hashed.
 /// Hashing instead of building strings keeps the catalog's 66k keys cheap at load.
 pub fn song_key(title: &str, artist: &str) -> u64 {
+    song_key_of(title, artist_key(artist))
+}
+
+/// [`song_key`] given the artist's [`artist_key`] (the load has it already).
+pub fn song_key_of(title: &str, artist_key: u64) -> u64 {
     let base = title.split(" - ").next().unwrap_or(title);
     let mut h = Fnv::new();
     let mut depth = 0usize;
@@ -40,7 +45,7 @@ pub fn song_key(title: &str, artist: &str) -> u64 {
         letters(title, &mut h);
     }
     h.char('|');
-    h.u64(artist_key(artist));
+    h.u64(artist_key);
     h.0
 }
 

@@ -5,7 +5,7 @@
 //! and their 8-bit copy; the means) once the embeddings arrive ([`Indexer::embed`]).
 //! The result is the same as [`Recommender::with_embeddings`] (which runs every step at once).
 
-use super::distinct::{artist_key, song_key, Interner};
+use super::distinct::{artist_key, song_key_of, Interner};
 use super::scan::Quantized;
 use super::search::SearchIndex;
 use super::{LoadError, Recommender};
@@ -87,8 +87,9 @@ impl Indexer {
         let from = self.search.len();
         let to = from.saturating_add(n).min(self.catalog.len());
         for t in &self.catalog.tracks[from..to] {
-            self.song.push(song_key(&t.name, &t.artist));
-            self.artist.push(artist_key(&t.artist));
+            let artist = artist_key(&t.artist);
+            self.song.push(song_key_of(&t.name, artist));
+            self.artist.push(artist);
             self.search.push(&t.name, &t.artist, t.popularity);
         }
         for f in &self.catalog.features[from..to] {

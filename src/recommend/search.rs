@@ -9,6 +9,16 @@
 /// Lowercase and fold the common Latin accents so "beyonce" finds "Beyoncé".
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// [`fold`], appended to `out` (ASCII, most titles, without the per-character tables).
+fn fold_into(s: &str, out: &mut String) {
+    if s.is_ascii() {
+        out.extend(s.bytes().map(|b| b.to_ascii_lowercase() as char));
+        return;
+    }
     for c in s.chars() {
         let c = match c {
             'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' => {
@@ -22,17 +32,42 @@ pub fn fold(s: &str) -> String {
             'ç' | 'Ç' => 'c',
             c => c,
         };
-        for l in c.to_lowercase() {
-            out.push(l);
-        }
+        out.extend(c.to_lowercase());
     }
-    out
+}
+
+/// Folded strings end to end in one buffer (two allocations for the whole catalog, not one per
+/// track). Invariant: `ends` is non-decreasing, each end on a char boundary of `text`.
+#[derive(Debug, Clone, Default)]
+struct Texts {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Texts {
+    fn push(&mut self, s: &str) {
+        fold_into(s, &mut self.text);
+        self.ends.push(self.text.len() as u32);
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct SearchIndex {
-    titles: Vec<String>,
-    artists: Vec<String>,
+    titles: Texts,
+    artists: Texts,
     popularity: Vec<u8>,
 }
 
@@ -69,8 +104,8 @@ impl SearchIndex {
 
     /// Add the next track (the index is built in steps at load, see `Indexer`).
     pub fn push(&mut self, title: &str, artist: &str, popularity: Option<u8>) {
-        self.titles.push(fold(title));
-        self.artists.push(fold(artist));
+        self.titles.push(title);
+        self.artists.push(artist);
         self.popularity.push(popularity.unwrap_or(0));
     }
 
@@ -91,8 +126,8 @@ impl SearchIndex {
         }
         let mut hits: Vec<Hit> = Vec::new();
         for i in 0..self.titles.len() {
-            let t = &self.titles[i];
-            let a = &self.artists[i];
+            let t = self.titles.get(i);
+            let a = self.artists.get(i);
             if !words.iter().all(|w| t.contains(w) || a.contains(w)) {
                 continue;
             }
@@ -111,7 +146,7 @@ impl SearchIndex {
             (
                 h.class,
                 std::cmp::Reverse(self.popularity[h.index]),
-                self.titles[h.index].len(),
+                self.titles.get(h.index).len(),
                 h.index,
             )
         };
