@@ -538,7 +538,7 @@ mod tests {
 
     /// Every candidate's exact score within its bound, and the exact top `n` for several `n`.
     fn check_exact(units: &[[f32; 32]], q: &Quantized<32>, taste: &Taste<32>) -> usize {
-        let keep = |i: usize| i % 7 != 0;
+        let keep = |i: usize| !i.is_multiple_of(7);
         let cands = q.scan(taste, 400, keep);
         for c in &cands.rows {
             let exact = taste.score(&units[c.index as usize]);
