@@ -15,8 +15,8 @@ use crate::model::{Embedding, Weights, EMB};
 use crate::vector::{unit, Mean};
 
 /// A recommender under construction; see the module. Invariant: `song`, `artist` and `search`
-/// cover the same first tracks; `unit` and `quant` cover a prefix of `emb`, which (once set) has
-/// one row per track.
+/// cover the same first tracks; `unit` covers a prefix of `emb`, which (once set) has one row
+/// per track, and `quant` at least the same prefix.
 pub struct Indexer {
     pub(super) catalog: Catalog,
     pub(super) weights: Option<Weights>,
@@ -77,6 +77,19 @@ impl Indexer {
         Ok(())
     }
 
+    /// The scan index built elsewhere (the engine worker builds it beside the embeddings, so
+    /// the page does not): one row per track, from these embeddings (given first).
+    pub fn scan_index(&mut self, quant: Quantized<EMB>) -> Result<(), LoadError> {
+        if quant.len() != self.catalog.len() || self.emb.len() != self.catalog.len() {
+            return Err(LoadError::Embeddings {
+                rows: quant.len(),
+                tracks: self.catalog.len(),
+            });
+        }
+        self.quant = quant;
+        Ok(())
+    }
+
     /// Tracks indexed so far (text and embeddings), and in all.
     pub fn progress(&self) -> (usize, usize) {
         (self.unit.len(), self.catalog.len())
@@ -110,7 +123,10 @@ impl Indexer {
             self.emb_mean.push(e);
         }
         self.unit.extend(self.emb[from..to].iter().map(unit));
-        self.quant.extend(&self.unit[from..to]);
+        // (a scan index given whole already covers these tracks)
+        if self.quant.len() < to {
+            self.quant.extend(&self.unit[self.quant.len()..to]);
+        }
         to == self.catalog.len()
     }
 

@@ -48,6 +48,16 @@ const REST_MARGIN: f32 = 4e-6;
 /// second moment needs few rows.
 const FIT_SAMPLE: usize = 1024;
 
+/// Bytes of a block in [`Quantized::to_bytes`]: the codes, then three f32 per track.
+const BLOCK_BYTES: usize = 2 * LEAD * LANES + 3 * 4 * LANES;
+
+/// Bytes that are not a scan index of this build's shape.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScanBytesError {
+    #[error("the scan index is {got} bytes where its track count needs {want}")]
+    Size { got: usize, want: usize },
+}
+
 /// Four tracks: `codes[p]` holds coordinates `2p, 2p+1` of each track in turn.
 #[derive(Debug, Clone, Copy, Default)]
 struct Block {
@@ -58,11 +68,12 @@ struct Block {
 }
 
 /// The integer copy of the unit embeddings. Invariant: `blocks` holds `len` tracks in catalog
-/// order (track `i` in block `i / 4`, lane `i % 4`), lanes past `len` all zero; `basis` rows are
-/// orthonormal (to f32 precision).
+/// order (track `i` in block `i / 4`, lane `i % 4`), lanes past `len` all zero; `basis` has `D`
+/// rows, row `j` holding coordinate `j`'s loading on each leading direction, and the directions
+/// are orthonormal (to f32 precision).
 #[derive(Debug, Clone)]
 pub struct Quantized<const D: usize> {
-    basis: Vec<[f32; D]>,
+    basis: Vec<[f32; LEAD]>,
     blocks: Vec<Block>,
     len: usize,
 }
@@ -70,8 +81,8 @@ pub struct Quantized<const D: usize> {
 impl<const D: usize> Default for Quantized<D> {
     /// No rows yet; the coordinate axes as the basis (exact, only slower than a fitted one).
     fn default() -> Self {
-        let basis = (0..D.min(LEAD))
-            .map(|k| std::array::from_fn(|j| if j == k { 1.0 } else { 0.0 }))
+        let basis = (0..D)
+            .map(|j| std::array::from_fn(|k| if j == k { 1.0 } else { 0.0 }))
             .collect();
         Quantized {
             basis,
@@ -90,7 +101,12 @@ struct Rotated {
 /// One vector's codes and rounding residual norm, for a given scale.
 fn quantize(lead: &[f32; LEAD], scale: f32) -> ([i16; LEAD], f32) {
     let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
-    let codes = lead.map(|x| (x * inv).round().clamp(-LEVELS, LEVELS) as i16);
+    // rounding half away from zero by a truncating cast (no libm call); any rounding is exact
+    // for the bound, which is measured from the codes
+    let codes = lead.map(|x| {
+        let v = (x * inv).clamp(-LEVELS, LEVELS);
+        (v + 0.5f32.copysign(v)) as i16
+    });
     let back: [f32; LEAD] = std::array::from_fn(|k| lead[k] - codes[k] as f32 * scale);
     (codes, norm(&back))
 }
@@ -133,10 +149,8 @@ impl<const D: usize> Quantized<D> {
             }
         }
         let (_, vectors) = symmetric_eigen(m);
-        let basis = vectors
-            .iter()
-            .take(LEAD)
-            .map(|v| std::array::from_fn(|j| v[j] as f32))
+        let basis = (0..D)
+            .map(|j| std::array::from_fn(|k| vectors.get(k).map_or(0.0, |v| v[j] as f32)))
             .collect();
         Quantized {
             basis,
@@ -146,9 +160,13 @@ impl<const D: usize> Quantized<D> {
     }
 
     fn rotate(&self, u: &[f32; D]) -> Rotated {
+        // a sum of the basis rows scaled by u's coordinates: the inner loop runs over the 16
+        // directions, which vectorises
         let mut lead = [0.0f32; LEAD];
-        for (l, b) in lead.iter_mut().zip(&self.basis) {
-            *l = crate::vector::dot(u, b);
+        for (&x, row) in u.iter().zip(&self.basis) {
+            for (l, &b) in lead.iter_mut().zip(row) {
+                *l += x * b;
+            }
         }
         let all: f32 = u.iter().map(|x| x * x).sum();
         let kept: f32 = lead.iter().map(|x| x * x).sum();
@@ -211,6 +229,75 @@ impl<const D: usize> Quantized<D> {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// The index as bytes (little-endian: track count, basis, blocks), for the engine worker to
+    /// hand the page the index it built.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 + 4 * D * LEAD + BLOCK_BYTES * self.blocks.len());
+        out.extend_from_slice(&(self.len as u64).to_le_bytes());
+        for row in &self.basis {
+            for x in row {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        for b in &self.blocks {
+            for c in b.codes.iter().flatten() {
+                out.extend_from_slice(&c.to_le_bytes());
+            }
+            for x in b.scale.iter().chain(&b.resid).chain(&b.rest) {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// [`Quantized::to_bytes`] read back, or what is wrong with the bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Quantized<D>, ScanBytesError> {
+        let head = 8 + 4 * D * LEAD;
+        let len = bytes
+            .get(..8)
+            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or(ScanBytesError::Size {
+                got: bytes.len(),
+                want: head,
+            })?;
+        let want = len
+            .div_ceil(LANES)
+            .checked_mul(BLOCK_BYTES)
+            .and_then(|b| b.checked_add(head))
+            .ok_or(ScanBytesError::Size {
+                got: bytes.len(),
+                want: usize::MAX,
+            })?;
+        if bytes.len() != want {
+            return Err(ScanBytesError::Size {
+                got: bytes.len(),
+                want,
+            });
+        }
+        let f32_at = |at: usize| f32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+        let basis = (0..D)
+            .map(|j| std::array::from_fn(|k| f32_at(8 + 4 * (j * LEAD + k))))
+            .collect();
+        let blocks = bytes[head..]
+            .chunks_exact(BLOCK_BYTES)
+            .map(|b| {
+                let i16_at = |k: usize| i16::from_le_bytes([b[2 * k], b[2 * k + 1]]);
+                let f = |k: usize| f32::from_le_bytes(b[k..k + 4].try_into().expect("4 bytes"));
+                let floats = 2 * LEAD * LANES;
+                Block {
+                    codes: std::array::from_fn(|p| {
+                        std::array::from_fn(|l| i16_at(p * 2 * LANES + l))
+                    }),
+                    scale: std::array::from_fn(|l| f(floats + 4 * l)),
+                    resid: std::array::from_fn(|l| f(floats + 16 + 4 * l)),
+                    rest: std::array::from_fn(|l| f(floats + 32 + 4 * l)),
+                }
+            })
+            .collect();
+        Ok(Quantized { basis, blocks, len })
     }
 
     /// Approximate taste scores and their bounds for the tracks that `keep` admits and that could
@@ -594,6 +681,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn bytes_read_back_to_the_same_index() {
+        for n in [0, 1, 5, 103] {
+            let units = low_rank_units(n, 12);
+            let q = Quantized::new(&units);
+            let back = Quantized::<32>::from_bytes(&q.to_bytes()).unwrap();
+            assert_eq!(back.to_bytes(), q.to_bytes());
+            assert_eq!(back.len(), n);
+        }
+        let bytes = Quantized::new(&low_rank_units(9, 3)).to_bytes();
+        assert!(matches!(
+            Quantized::<32>::from_bytes(&bytes[..bytes.len() - 1]),
+            Err(ScanBytesError::Size { .. })
+        ));
+        assert!(Quantized::<32>::from_bytes(&[1, 2]).is_err());
     }
 
     #[test]

@@ -44,7 +44,8 @@ pub enum Reply {
     Inflated,
     /// Tracks encoded so far.
     Encoding { done: usize, total: usize },
-    /// `bufs`: the embeddings (f32, `EMB` per track), the weights file.
+    /// `bufs`: the embeddings (f32, `EMB` per track), the weights file, the scan index
+    /// (`Quantized::to_bytes`).
     Loaded { tracks: usize },
     /// The host serves no catalog (HTTP 404). `bufs`: the weights file.
     NoCatalog,

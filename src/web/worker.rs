@@ -14,8 +14,10 @@ use super::protocol::{
 use crate::catalog::format::{RawDecoder, StreamDecoder};
 use crate::model::dense::DenseEncoder;
 use crate::model::input::input;
-use crate::model::{tuned, Weights};
+use crate::model::{tuned, Embedding, Weights};
+use crate::recommend::scan::Quantized;
 use crate::recommend::{LoadError, Recommender};
+use crate::vector::unit;
 
 /// Tracks encoded between two progress reports.
 const ENCODE_BLOCK: usize = 8192;
@@ -119,10 +121,13 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
         );
         post(id, Reply::Encoding { done: to, total: n }, Vec::new());
     }
+    // the scan's index too: the page's thread is the busier one during a load
+    let units: Vec<Embedding> = emb.iter().map(unit).collect();
+    let scan = Quantized::new(&units).to_bytes();
     post(
         id,
         Reply::Loaded { tracks: n },
-        vec![embeddings_buf(&emb), bytes_buf(&w)],
+        vec![embeddings_buf(&emb), bytes_buf(&w), bytes_buf(&scan)],
     );
     Ok(())
 }
