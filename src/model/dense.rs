@@ -106,32 +106,36 @@ impl Dense {
     #[inline(always)]
     fn block_cols(&self, j0: usize, x: &[&[f32]; BLOCK]) -> [[f32; COLS]; BLOCK] {
         use core::arch::wasm32::*;
-        let chunk = |v: &[f32], at: usize| -> [f32; COLS] {
-            v[at..at + COLS].try_into().expect("COLS wide")
+        // two f32x4 loads straight from the row (checked once per row, not per lane)
+        let load = |v: &[f32], at: usize| -> (v128, v128) {
+            let c: &[f32; COLS] = v[at..at + COLS].try_into().expect("COLS wide");
+            // SAFETY: `c` is 8 readable f32; wasm loads may be unaligned.
+            unsafe {
+                (
+                    v128_load(c.as_ptr() as *const v128),
+                    v128_load(c.as_ptr().add(4) as *const v128),
+                )
+            }
         };
-        let halves =
-            |c: [f32; COLS]| (f32x4(c[0], c[1], c[2], c[3]), f32x4(c[4], c[5], c[6], c[7]));
-        let b = halves(chunk(&self.b, j0));
+        let b = load(&self.b, j0);
         let mut acc = [b; BLOCK];
+        let x: [&[f32]; BLOCK] = x.map(|r| &r[..self.d_in]);
         for i in 0..self.d_in {
-            let (w0, w1) = halves(chunk(&self.w, i * self.d_out + j0));
-            for (a, x) in acc.iter_mut().zip(x) {
+            let (w0, w1) = load(&self.w, i * self.d_out + j0);
+            for (a, x) in acc.iter_mut().zip(&x) {
                 let xi = f32x4_splat(x[i]);
                 a.0 = f32x4_add(a.0, f32x4_mul(xi, w0));
                 a.1 = f32x4_add(a.1, f32x4_mul(xi, w1));
             }
         }
         acc.map(|(lo, hi)| {
-            [
-                f32x4_extract_lane::<0>(lo),
-                f32x4_extract_lane::<1>(lo),
-                f32x4_extract_lane::<2>(lo),
-                f32x4_extract_lane::<3>(lo),
-                f32x4_extract_lane::<0>(hi),
-                f32x4_extract_lane::<1>(hi),
-                f32x4_extract_lane::<2>(hi),
-                f32x4_extract_lane::<3>(hi),
-            ]
+            let mut out = [0.0f32; COLS];
+            // SAFETY: `out` is 8 writable f32.
+            unsafe {
+                v128_store(out.as_mut_ptr() as *mut v128, lo);
+                v128_store(out.as_mut_ptr().add(4) as *mut v128, hi);
+            }
+            out
         })
     }
 }
