@@ -71,8 +71,6 @@ impl Indexer {
             });
         }
         self.weights = Some(weights);
-        // the scan's basis from the embeddings, before any row is quantized in it
-        self.quant = Quantized::fitted(&emb);
         self.emb = emb;
         Ok(())
     }
@@ -119,6 +117,11 @@ impl Indexer {
         }
         let from = self.unit.len();
         let to = from.saturating_add(n).min(self.emb.len());
+        if self.quant.is_empty() {
+            // the scan's basis from the embeddings, before any row is quantized in it (unless
+            // `scan_index` gave the whole index)
+            self.quant = Quantized::fitted(&self.emb);
+        }
         for e in &self.emb[from..to] {
             self.emb_mean.push(e);
         }

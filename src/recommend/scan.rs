@@ -49,7 +49,7 @@ const REST_MARGIN: f32 = 4e-6;
 const FIT_SAMPLE: usize = 1024;
 
 /// Bytes of a block in [`Quantized::to_bytes`]: the codes, then three f32 per track.
-const BLOCK_BYTES: usize = 2 * LEAD * LANES + 3 * 4 * LANES;
+const BLOCK_BYTES: usize = std::mem::size_of::<Block>();
 
 /// Bytes that are not a scan index of this build's shape.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,8 +58,10 @@ pub enum ScanBytesError {
     Size { got: usize, want: usize },
 }
 
-/// Four tracks: `codes[p]` holds coordinates `2p, 2p+1` of each track in turn.
-#[derive(Debug, Clone, Copy, Default)]
+/// Four tracks: `codes[p]` holds coordinates `2p, 2p+1` of each track in turn. Plain old data
+/// (`repr(C)`, no padding), so the index travels to the page as its own bytes.
+#[derive(Debug, Clone, Copy, Default, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
 struct Block {
     codes: [[i16; 2 * LANES]; PAIRS],
     scale: [f32; LANES],
@@ -231,24 +233,14 @@ impl<const D: usize> Quantized<D> {
         self.len == 0
     }
 
-    /// The index as bytes (little-endian: track count, basis, blocks), for the engine worker to
+    /// The index as bytes (track count, basis, blocks; native byte order, which is
+    /// little-endian on wasm and on every target the CLI runs on), for the engine worker to
     /// hand the page the index it built.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(8 + 4 * D * LEAD + BLOCK_BYTES * self.blocks.len());
         out.extend_from_slice(&(self.len as u64).to_le_bytes());
-        for row in &self.basis {
-            for x in row {
-                out.extend_from_slice(&x.to_le_bytes());
-            }
-        }
-        for b in &self.blocks {
-            for c in b.codes.iter().flatten() {
-                out.extend_from_slice(&c.to_le_bytes());
-            }
-            for x in b.scale.iter().chain(&b.resid).chain(&b.rest) {
-                out.extend_from_slice(&x.to_le_bytes());
-            }
-        }
+        out.extend_from_slice(bytemuck::cast_slice(self.basis.as_slice()));
+        out.extend_from_slice(bytemuck::cast_slice(self.blocks.as_slice()));
         out
     }
 
@@ -277,27 +269,12 @@ impl<const D: usize> Quantized<D> {
                 want,
             });
         }
-        let f32_at = |at: usize| f32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
-        let basis = (0..D)
-            .map(|j| std::array::from_fn(|k| f32_at(8 + 4 * (j * LEAD + k))))
-            .collect();
-        let blocks = bytes[head..]
-            .chunks_exact(BLOCK_BYTES)
-            .map(|b| {
-                let i16_at = |k: usize| i16::from_le_bytes([b[2 * k], b[2 * k + 1]]);
-                let f = |k: usize| f32::from_le_bytes(b[k..k + 4].try_into().expect("4 bytes"));
-                let floats = 2 * LEAD * LANES;
-                Block {
-                    codes: std::array::from_fn(|p| {
-                        std::array::from_fn(|l| i16_at(p * 2 * LANES + l))
-                    }),
-                    scale: std::array::from_fn(|l| f(floats + 4 * l)),
-                    resid: std::array::from_fn(|l| f(floats + 16 + 4 * l)),
-                    rest: std::array::from_fn(|l| f(floats + 32 + 4 * l)),
-                }
-            })
-            .collect();
-        Ok(Quantized { basis, blocks, len })
+        // copies: the bytes need not be aligned for f32
+        Ok(Quantized {
+            basis: bytemuck::pod_collect_to_vec(&bytes[8..head]),
+            blocks: bytemuck::pod_collect_to_vec(&bytes[head..]),
+            len,
+        })
     }
 
     /// Approximate taste scores and their bounds for the tracks that `keep` admits and that could

@@ -140,11 +140,10 @@ pub fn buf_embeddings(bufs: &[js_sys::ArrayBuffer], i: usize) -> Result<Vec<Embe
             b.byte_length()
         ));
     }
-    let flat = js_sys::Float32Array::new(b).to_vec();
-    Ok(flat
-        .chunks_exact(EMB)
-        .map(|c| std::array::from_fn(|j| c[j]))
-        .collect())
+    // one copy, straight into the rows
+    let mut emb = vec![[0.0f32; EMB]; b.byte_length() as usize / (4 * EMB)];
+    js_sys::Float32Array::new(b).copy_to(emb.as_flattened_mut());
+    Ok(emb)
 }
 
 // Bindings to what web-sys would need extra features for (a feature change rebuilds web-sys
