@@ -271,8 +271,8 @@ impl<const D: usize> Quantized<D> {
         }
         // copies: the bytes need not be aligned for f32
         Ok(Quantized {
-            basis: bytemuck::pod_collect_to_vec(&bytes[8..head]),
-            blocks: bytemuck::pod_collect_to_vec(&bytes[head..]),
+            basis: pod_vec(&bytes[8..head]),
+            blocks: pod_vec(&bytes[head..]),
             len,
         })
     }
@@ -333,6 +333,21 @@ impl<const D: usize> Quantized<D> {
         out.threshold = threshold;
         out
     }
+}
+
+/// `bytes` (a whole number of `T`s) as a `Vec<T>`, copied once: no zero fill first, which at a
+/// million tracks cost more than the copy.
+fn pod_vec<T: bytemuck::Pod>(bytes: &[u8]) -> Vec<T> {
+    let size = std::mem::size_of::<T>().max(1);
+    let n = bytes.len() / size;
+    let mut v: Vec<T> = Vec::with_capacity(n);
+    // SAFETY: the capacity holds `n · size` bytes, all written before `set_len`; any bytes are a
+    // valid `T` (Pod); the source is a distinct allocation.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), v.as_mut_ptr().cast::<u8>(), n * size);
+        v.set_len(n);
+    }
+    v
 }
 
 /// An `i32` that orders like the `f32` it came from (for the heap; no NaN reaches it).
