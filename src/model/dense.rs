@@ -168,29 +168,51 @@ impl DenseEncoder {
     /// Embed many tracks, `BLOCK` at a time (each weight chunk read once per block): the same
     /// numbers as [`DenseEncoder::encode`] per track.
     pub fn encode_many(&self, inputs: impl IntoIterator<Item = [f32; N_IN]>) -> Vec<Embedding> {
-        let mut inputs = inputs.into_iter();
-        let mut out = Vec::with_capacity(inputs.size_hint().0);
-        loop {
-            let mut b = [[0.0f32; N_IN]; BLOCK];
-            let mut got = 0;
-            for (slot, x) in b.iter_mut().zip(inputs.by_ref()) {
-                *slot = x;
-                got += 1;
-            }
-            if got < BLOCK {
-                out.extend(b[..got].iter().map(|x| self.encode(x)));
-                return out;
-            }
-            let mut h = [[0.0f32; HIDDEN]; BLOCK];
-            let mut e = [[0.0f32; EMB]; BLOCK];
-            let [h0, h1, h2, h3] = &mut h;
-            self.l1
-                .apply_block([&b[0], &b[1], &b[2], &b[3]], [h0, h1, h2, h3], true);
-            let [e0, e1, e2, e3] = &mut e;
-            self.l2
-                .apply_block([&h[0], &h[1], &h[2], &h[3]], [e0, e1, e2, e3], false);
-            out.extend_from_slice(&e);
+        in_blocks(
+            inputs,
+            |b, out| out.extend_from_slice(&two_layers::<N_IN, EMB>(&self.l1, &self.l2, b, false)),
+            |x| self.encode(x),
+        )
+    }
+}
+
+/// A block of rows through `l1` (ReLU) into `HIDDEN` units, then `l2` (ReLU if `relu2`).
+fn two_layers<const A: usize, const C: usize>(
+    l1: &Dense,
+    l2: &Dense,
+    b: &[[f32; A]; BLOCK],
+    relu2: bool,
+) -> [[f32; C]; BLOCK] {
+    let mut h = [[0.0f32; HIDDEN]; BLOCK];
+    let mut o = [[0.0f32; C]; BLOCK];
+    let [h0, h1, h2, h3] = &mut h;
+    l1.apply_block([&b[0], &b[1], &b[2], &b[3]], [h0, h1, h2, h3], true);
+    let [o0, o1, o2, o3] = &mut o;
+    l2.apply_block([&h[0], &h[1], &h[2], &h[3]], [o0, o1, o2, o3], relu2);
+    o
+}
+
+/// `block` on each full block of `BLOCK` rows (it appends their results), `one` on each row of
+/// the partial last block: results in row order.
+fn in_blocks<const W: usize, T>(
+    rows: impl IntoIterator<Item = [f32; W]>,
+    mut block: impl FnMut(&[[f32; W]; BLOCK], &mut Vec<T>),
+    one: impl Fn(&[f32; W]) -> T,
+) -> Vec<T> {
+    let mut rows = rows.into_iter();
+    let mut out = Vec::with_capacity(rows.size_hint().0);
+    loop {
+        let mut b = [[0.0f32; W]; BLOCK];
+        let mut got = 0;
+        for (slot, x) in b.iter_mut().zip(rows.by_ref()) {
+            *slot = x;
+            got += 1;
         }
+        if got < BLOCK {
+            out.extend(b[..got].iter().map(&one));
+            return out;
+        }
+        block(&b, &mut out);
     }
 }
 
@@ -256,33 +278,17 @@ impl DenseHead {
     /// [`DenseHead::score`] of many embeddings, `BLOCK` at a time through the hidden layers
     /// (the same numbers; each weight chunk read once per block).
     pub fn score_many<'a>(&self, rows: impl IntoIterator<Item = &'a Embedding>) -> Vec<f32> {
-        let mut rows = rows.into_iter();
-        let mut out = Vec::with_capacity(rows.size_hint().0);
-        loop {
-            let mut b = [[0.0f32; EMB]; BLOCK];
-            let mut got = 0;
-            for (slot, e) in b.iter_mut().zip(rows.by_ref()) {
-                *slot = *e;
-                got += 1;
-            }
-            if got < BLOCK {
-                out.extend(b[..got].iter().map(|e| self.score(e)));
-                return out;
-            }
-            let mut h1 = [[0.0f32; HIDDEN]; BLOCK];
-            let mut h2 = [[0.0f32; 32]; BLOCK];
-            let [a0, a1, a2, a3] = &mut h1;
-            self.l1
-                .apply_block([&b[0], &b[1], &b[2], &b[3]], [a0, a1, a2, a3], true);
-            let [c0, c1, c2, c3] = &mut h2;
-            self.l2
-                .apply_block([&h1[0], &h1[1], &h1[2], &h1[3]], [c0, c1, c2, c3], true);
-            for h in &h2 {
-                let mut o = [0.0f32; 1];
-                self.l3.apply(h, &mut o, false);
-                out.push(o[0]);
-            }
-        }
+        in_blocks(
+            rows.into_iter().copied(),
+            |b, out| {
+                for h in &two_layers::<EMB, 32>(&self.l1, &self.l2, b, true) {
+                    let mut o = [0.0f32; 1];
+                    self.l3.apply(h, &mut o, false);
+                    out.push(o[0]);
+                }
+            },
+            |e| self.score(e),
+        )
     }
 }
 
