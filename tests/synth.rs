@@ -105,7 +105,7 @@ fn bad_counts_and_an_empty_source_are_typed_errors() {
 
 #[test]
 fn the_fast_scan_stays_exact_on_a_synthetic_catalog() {
-    // resampled tracks are near-duplicates of each other: the densest case for the 8-bit bound
+    // resampled tracks are near-duplicates of each other: the densest case for the scan bound
     let weights = Weights::from_bytes(common::WEIGHTS).expect("committed weights");
     let rec = Recommender::new(made(20_000, 3), weights).expect("recommender");
     for q in 0..40u64 {

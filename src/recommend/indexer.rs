@@ -2,7 +2,8 @@
 //! page can yield to the browser between slices while it indexes the catalog the engine worker
 //! decoded and encoded. The text part (song and lead-artist keys, the folded search text) needs
 //! only the catalog, so it runs while the worker still encodes; the embedding part (unit vectors
-//! and their 8-bit copy; the means) once the embeddings arrive ([`Indexer::embed`]).
+//! and the scan index, unless the worker sent it; the means) once the embeddings arrive
+//! ([`Indexer::embed`]).
 //! The result is the same as [`Recommender::with_embeddings`] (which runs every step at once).
 
 use super::distinct::{artist_key, song_key_of, Interner};

@@ -250,7 +250,7 @@ pub struct Recommender {
     blend: f32,
     emb: Vec<Embedding>,
     unit: Vec<Embedding>,
-    /// The 8-bit copy of `unit` the first stage of a ranking scans.
+    /// The integer copy of `unit` (16 principal coordinates) the first stage of a ranking scans.
     quant: Quantized<EMB>,
     genre_of: Vec<u16>,
     genres: Vec<String>,
