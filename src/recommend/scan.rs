@@ -69,6 +69,19 @@ struct Block {
     rest: [f32; LANES],
 }
 
+impl Block {
+    /// Track `lane`'s codes and norms (all zero for a lane past the last track).
+    fn set_lane(&mut self, lane: usize, codes: &[i16; LEAD], scale: f32, resid: f32, rest: f32) {
+        for (p, pair) in self.codes.iter_mut().enumerate() {
+            pair[2 * lane] = codes[2 * p];
+            pair[2 * lane + 1] = codes[2 * p + 1];
+        }
+        self.scale[lane] = scale;
+        self.resid[lane] = resid;
+        self.rest[lane] = rest;
+    }
+}
+
 /// The integer copy of the unit embeddings. Invariant: `blocks` holds `len` tracks in catalog
 /// order (track `i` in block `i / 4`, lane `i % 4`), lanes past `len` all zero; `basis` has `D`
 /// rows, row `j` holding coordinate `j`'s loading on each leading direction, and the directions
@@ -138,16 +151,10 @@ impl<const D: usize> Quantized<D> {
         let mut m = vec![vec![0.0f64; D]; D];
         for r in rows.iter().step_by(stride) {
             let u = unit(r);
-            for i in 0..D {
-                for j in i..D {
-                    m[i][j] += u[i] as f64 * u[j] as f64;
+            for (row, &ui) in m.iter_mut().zip(&u) {
+                for (x, &uj) in row.iter_mut().zip(&u) {
+                    *x += ui as f64 * uj as f64;
                 }
-            }
-        }
-        for i in 1..D {
-            let (upper, lower) = m.split_at_mut(i);
-            for (j, row) in upper.iter().enumerate() {
-                lower[0][j] = row[i];
             }
         }
         let (_, vectors) = symmetric_eigen(m);
@@ -188,14 +195,7 @@ impl<const D: usize> Quantized<D> {
             if lane == 0 {
                 self.blocks.push(Block::default());
             }
-            let block = &mut self.blocks[b];
-            for (p, pair) in block.codes.iter_mut().enumerate() {
-                pair[2 * lane] = codes[2 * p];
-                pair[2 * lane + 1] = codes[2 * p + 1];
-            }
-            block.scale[lane] = s;
-            block.resid[lane] = resid;
-            block.rest[lane] = r.rest;
+            self.blocks[b].set_lane(lane, &codes, s, resid, r.rest);
             self.len += 1;
         }
     }
@@ -207,20 +207,10 @@ impl<const D: usize> Quantized<D> {
         }
         self.len = len;
         self.blocks.truncate(len.div_ceil(LANES));
-        if let Some(last) = self.blocks.last_mut() {
-            let used = if len.is_multiple_of(LANES) {
-                LANES
-            } else {
-                len % LANES
-            };
+        // a partial last block keeps its lanes past `len` zero
+        if let (Some(last), used @ 1..) = (self.blocks.last_mut(), len % LANES) {
             for lane in used..LANES {
-                for pair in last.codes.iter_mut() {
-                    pair[2 * lane] = 0;
-                    pair[2 * lane + 1] = 0;
-                }
-                last.scale[lane] = 0.0;
-                last.resid[lane] = 0.0;
-                last.rest[lane] = 0.0;
+                last.set_lane(lane, &[0; LEAD], 0.0, 0.0, 0.0);
             }
         }
     }
@@ -380,12 +370,15 @@ fn pack(codes: &[i16; LEAD]) -> Packed {
 struct QuantQuery {
     interests: Vec<Packed>,
     dislikes: Vec<Packed>,
-    scale: f32,
     /// The largest rounding residual norm, and the largest rest norm, of the query's vectors.
     resid: f32,
     rest: f32,
+    /// How many of the best interest dots the score averages (1..=TOP_M).
     top_m: usize,
-    dislike_weight: f32,
+    /// What an integer dot becomes in the score, before the track's scale: the common scale
+    /// over `top_m` for the interests, times the dislike weight for the dislikes.
+    per_best: f32,
+    per_dislike: f32,
     /// How much a cosine error moves the score: 1 for the top-m mean, plus the dislike weight.
     bound_factor: f32,
 }
@@ -416,14 +409,15 @@ impl QuantQuery {
         } else {
             taste.dislike_weight()
         };
+        let top_m = taste.top_m().clamp(1, TOP_M);
         QuantQuery {
             interests: interests_p,
             dislikes: dislikes_p,
-            scale,
             resid,
             rest,
-            top_m: taste.top_m().min(TOP_M),
-            dislike_weight: w,
+            top_m,
+            per_best: scale / top_m as f32,
+            per_dislike: w * scale,
             bound_factor: 1.0 + w,
         }
     }
@@ -441,8 +435,6 @@ impl QuantQuery {
             }
             s
         };
-        let per_best = self.scale / self.top_m.max(1) as f32;
-        let per_dislike = self.dislike_weight * self.scale;
         let mut approx = [0.0f32; LANES];
         let mut bound = [0.0f32; LANES];
         let mut any = false;
@@ -457,8 +449,9 @@ impl QuantQuery {
                 }
             }
             let dis = self.dislikes.iter().map(|d| dot(d, lane)).fold(0, i32::max);
-            let sum: i32 = best[..self.top_m.max(1)].iter().sum();
-            approx[lane] = b.scale[lane] * (sum as f32 * per_best - dis as f32 * per_dislike);
+            let sum: i32 = best[..self.top_m].iter().sum();
+            approx[lane] =
+                b.scale[lane] * (sum as f32 * self.per_best - dis as f32 * self.per_dislike);
             let r = b.resid[lane];
             bound[lane] =
                 self.bound_factor * (r + (1.0 + r) * self.resid + b.rest[lane] * self.rest) + SLACK;
@@ -495,15 +488,15 @@ impl QuantQuery {
             }
         }
         let mut sum = best[0];
-        for b in &best[1..self.top_m.clamp(1, TOP_M)] {
+        for b in &best[1..self.top_m] {
             sum = i32x4_add(sum, *b);
         }
         let mut dis = i32x4_splat(0);
         for d in &self.dislikes {
             dis = i32x4_max(dis, dot(d));
         }
-        let per_best = f32x4_splat(self.scale / self.top_m.max(1) as f32);
-        let per_dislike = f32x4_splat(self.dislike_weight * self.scale);
+        let per_best = f32x4_splat(self.per_best);
+        let per_dislike = f32x4_splat(self.per_dislike);
         let scale = load(b.scale.as_ptr() as *const u8);
         let approx = f32x4_mul(
             scale,

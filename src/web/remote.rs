@@ -107,11 +107,9 @@ async fn build(mut indexer: Indexer, bufs: &[js_sys::ArrayBuffer]) -> Result<Rem
     let w = buf_bytes(bufs, 1, "model weights")?;
     let weights = Weights::from_bytes(&w).map_err(|e| LoadError::from(e).to_string())?;
     indexer.embed(weights, emb).map_err(|e| e.to_string())?;
-    if bufs.len() > 2 {
-        let scan = buf_bytes(bufs, 2, "scan index")?;
-        let quant = Quantized::from_bytes(&scan).map_err(|e| e.to_string())?;
-        indexer.scan_index(quant).map_err(|e| e.to_string())?;
-    }
+    let scan = buf_bytes(bufs, 2, "scan index")?;
+    let quant = Quantized::from_bytes(&scan).map_err(|e| e.to_string())?;
+    indexer.scan_index(quant).map_err(|e| e.to_string())?;
     in_slices(|n| Ok(indexer.step(n))).await?;
     yield_now().await;
     let engine = indexer.finish().map_err(|e| e.to_string())?;
