@@ -23,7 +23,7 @@ for size in $sizes; do
     66k) catalog=catalog.bin ;;
     1M)
       catalog=synth-1m.bin
-      if [ ! -f out/synth-1m.bin ]; then
+      if [ ! -f out/synth-1m.bin ] || ! "$cli" catalog info out/synth-1m.bin >/dev/null 2>&1; then
         echo "making out/synth-1m.bin (once, ~3 min)…" >&2
         "$cli" catalog synth --tracks 1000000 --seed 1 --from dist/catalog.bin --out out/synth-1m.bin
       fi

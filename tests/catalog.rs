@@ -179,9 +179,7 @@ fn header(raw_len: u32, payload: &[u8]) -> Vec<u8> {
 }
 
 fn compress(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    brotli::BrotliCompress(&mut &raw[..], &mut out, &Default::default()).unwrap();
-    out
+    soundalike::catalog::format::compress(raw)
 }
 
 #[test]

@@ -188,7 +188,7 @@ fn too_many_genres_is_a_typed_error_from_the_library_and_the_cli() {
 }
 
 #[test]
-#[ignore = "slow: 65,535 genre names through brotli quality 11 (about 80 s in a dev build)"]
+#[ignore = "slow: 65,535 genre names encoded and decoded"]
 fn the_most_genres_the_format_holds_round_trip() {
     let c = catalog_with_genres(MAX_GENRES);
     let back = Catalog::from_bytes(&c.to_bytes().expect("65,535 genres encode")).unwrap();

@@ -3,7 +3,7 @@
 //! | target | decoder | inputs |
 //! |---|---|---|
 //! | `catalog_file` | `Catalog::from_bytes` | small catalogs built here, mutated; raw bytes |
-//! | `catalog_payload` | the same, past the CRC | sections / brotli stream mutated, CRC recomputed |
+//! | `catalog_payload` | the same, past the CRC | sections / zlib stream mutated, CRC recomputed |
 //! | `weights_file` | `Weights::from_bytes` | `www/weights.bin`, mutated; raw bytes |
 //! | `weights_payload` | the same, past the CRC | tensor sections edited (shapes, names, values, bytes), CRC recomputed |
 //! | `tuned_head` | `model::tuned::from_bytes` (localStorage) | shipped and fresh heads as stored, mutated; tensors edited |
@@ -435,19 +435,13 @@ fn wrap_catalog(version: u16, raw_len: u32, payload: &[u8]) -> Vec<u8> {
 }
 
 fn compress(raw: &[u8]) -> Vec<u8> {
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 2,
-        ..Default::default()
-    };
-    let mut out = Vec::new();
-    brotli::BrotliCompress(&mut &raw[..], &mut out, &params).expect("in-memory brotli");
-    out
+    soundalike::catalog::format::compress(raw)
 }
 
 fn decompress(file: &[u8]) -> Vec<u8> {
     let mut raw = Vec::new();
     std::io::Read::read_to_end(
-        &mut brotli::Decompressor::new(&file[HEADER_LEN..], 4096),
+        &mut flate2::read::ZlibDecoder::new(&file[HEADER_LEN..]),
         &mut raw,
     )
     .expect("seed inflates");
@@ -552,8 +546,8 @@ enum PastCrc {
         edits: Vec<SectionEdit>,
         raw_edits: Vec<Mutation>,
     },
-    /// Mutate the brotli stream itself, rewrap (same declared size, or a boundary value).
-    Brotli {
+    /// Mutate the zlib stream itself, rewrap (same declared size, or a boundary value).
+    Zlib {
         seed: usize,
         edits: Vec<Mutation>,
         raw_len: Option<u32>,
@@ -567,7 +561,7 @@ fn past_crc() -> impl Strategy<Value = PastCrc> {
         4 => (any::<usize>(), vec(section_edit(), 0..4), vec(mutation(), 0..3))
             .prop_map(|(seed, edits, raw_edits)| PastCrc::Sections { seed, edits, raw_edits }),
         2 => (any::<usize>(), mutations(), proptest::option::of(boundary()))
-            .prop_map(|(seed, edits, raw_len)| PastCrc::Brotli { seed, edits, raw_len }),
+            .prop_map(|(seed, edits, raw_len)| PastCrc::Zlib { seed, edits, raw_len }),
         1 => vec(any::<u8>(), 0..600).prop_map(PastCrc::RawSections),
     ]
 }
@@ -605,7 +599,7 @@ fn catalog_payload() {
                 let raw = mutate(&raw, raw_edits, raws);
                 wrap_catalog(format::VERSION, raw.len() as u32, &compress(&raw))
             }
-            PastCrc::Brotli {
+            PastCrc::Zlib {
                 seed,
                 edits,
                 raw_len,

@@ -202,7 +202,9 @@ impl Catalog {
         self.index.get(id).copied()
     }
 
-    /// Decode a catalog file (see [`format`]). Never panics.
+    /// Decode a catalog file (see [`format`]; natively: the page inflates in the browser). Never
+    /// panics.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn from_bytes(bytes: &[u8]) -> Result<Catalog, FormatError> {
         format::decode(bytes)
     }

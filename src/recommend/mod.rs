@@ -276,7 +276,9 @@ impl Recommender {
     /// Weight of the cosine to the nearest dislike subtracted from a track's taste score.
     pub const DISLIKE_WEIGHT: f32 = 0.5;
 
-    /// Decode both files and build the recommender.
+    /// Decode both files and build the recommender (natively; the page inflates the catalog in
+    /// the browser, then [`Recommender::new`]).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn from_bytes(catalog: &[u8], weights: &[u8]) -> Result<Recommender, LoadError> {
         let catalog = Catalog::from_bytes(catalog)?;
         let weights = Weights::from_bytes(weights)?;

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 
 use super::catalog_param::catalog_url;
 use super::client;
-use super::load::{fetch_bytes, now, yield_now};
+use super::load::{fetch_bytes, mark, now, yield_now};
 use super::protocol::Reply;
 use super::remote::{self, Remote};
 use super::slot::{set_engine, with_engine, with_engine_mut};
@@ -28,6 +28,7 @@ thread_local! {
 /// path of a load, and mounting the page takes a while. [`load_all`] picks the request up; a
 /// `?catalog=` the page will refuse starts nothing.
 pub fn start_early(cfg: &Config) {
+    mark("page-start");
     if let Ok((url, _)) = catalog_url(&cfg.catalog_url) {
         let pending = remote::start(&url, &cfg.weights_url);
         EARLY.with(|e| *e.borrow_mut() = Some((url, pending)));
@@ -166,8 +167,10 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     let n = with_engine(|e| e.len()).unwrap_or(0);
     st.engine_changed();
     restore(st);
+    mark("page-restored");
     // compute the first recommendations before declaring ready
     let _ = st.recs.get_untracked();
+    mark("page-ready");
     let ms = now() - t0;
     status.set(Status::Ready { n, ms });
     // for scripts/bench.sh: when the first recommendations were ready (ms since navigation start)
@@ -202,7 +205,8 @@ async fn load_inline(
     };
     status.set(Status::Working("decoding…".into()));
     yield_now().await;
-    let catalog = crate::catalog::Catalog::from_bytes(&cat)
+    let catalog = super::inflate::decode(&cat)
+        .await
         .map_err(|e| crate::recommend::LoadError::from(e).to_string())?;
     let weights = crate::model::Weights::from_bytes(&w)
         .map_err(|e| crate::recommend::LoadError::from(e).to_string())?;

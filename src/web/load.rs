@@ -12,11 +12,19 @@ extern "C" {
     fn performance_now() -> f64;
     #[wasm_bindgen(js_name = fetch)]
     fn global_fetch(url: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_namespace = performance, js_name = mark, catch)]
+    fn performance_mark(name: &str) -> Result<JsValue, JsValue>;
 }
 
 /// ms since the time origin, on the page and in the engine worker alike.
 pub fn now() -> f64 {
     performance_now()
+}
+
+/// A User Timing mark (`soundalike:` + `what`): the load's milestones, on the page and in the engine
+/// worker, for the bench and for DevTools' performance panel.
+pub fn mark(what: &str) {
+    let _ = performance_mark(&format!("soundalike:{what}"));
 }
 
 pub fn js_err(v: JsValue) -> String {

@@ -24,6 +24,7 @@ pub mod client;
 pub mod components;
 pub mod display;
 pub mod idb;
+pub mod inflate;
 pub mod load;
 pub mod protocol;
 pub mod remote;

@@ -6,7 +6,7 @@
 use futures::StreamExt;
 
 use super::client::{self, Answer};
-use super::load::{in_slices, yield_now};
+use super::load::{in_slices, mark, yield_now};
 use super::protocol::{buf_bytes, buf_embeddings, Reply, Request};
 use crate::catalog::format::{FormatError, RawDecoder};
 use crate::model::Weights;
@@ -94,15 +94,19 @@ async fn index_text(bufs: &[js_sys::ArrayBuffer]) -> Result<Indexer, String> {
     let raw = buf_bytes(bufs, 0, "catalog")?;
     let failed = |e: FormatError| LoadError::from(e).to_string();
     let mut decoder = RawDecoder::new(raw).map_err(failed)?;
+    mark("page-got-catalog");
     in_slices(|n| decoder.step(n).map_err(failed)).await?;
     let catalog = decoder.finish().map_err(failed)?;
+    mark("page-parsed");
     let mut indexer = Indexer::start(catalog).map_err(|e| e.to_string())?;
     in_slices(|n| Ok(indexer.step_text(n))).await?;
+    mark("page-text-indexed");
     Ok(indexer)
 }
 
 /// The engine from the text-indexed catalog and the worker's embeddings and weights file.
 async fn build(mut indexer: Indexer, bufs: &[js_sys::ArrayBuffer]) -> Result<Remote, String> {
+    mark("page-got-embeddings");
     let emb = buf_embeddings(bufs, 0)?;
     let w = buf_bytes(bufs, 1, "model weights")?;
     let weights = Weights::from_bytes(&w).map_err(|e| LoadError::from(e).to_string())?;
@@ -111,6 +115,7 @@ async fn build(mut indexer: Indexer, bufs: &[js_sys::ArrayBuffer]) -> Result<Rem
     let quant = Quantized::from_bytes(&scan).map_err(|e| e.to_string())?;
     indexer.scan_index(quant).map_err(|e| e.to_string())?;
     in_slices(|n| Ok(indexer.step(n))).await?;
+    mark("page-indexed");
     yield_now().await;
     let engine = indexer.finish().map_err(|e| e.to_string())?;
     Ok(Remote::Engine(Box::new(engine), w))

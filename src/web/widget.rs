@@ -17,10 +17,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::display::meta;
+use super::inflate;
 use super::load::fetch_bytes;
 use super::remote::{self, Remote};
 use crate::catalog::format::id_to_u128;
-use crate::recommend::{Query, Recommender as Engine};
+use crate::model::Weights;
+use crate::recommend::{LoadError, Query, Recommender as Engine};
 
 /// The longest list the widget shows.
 const MAX_COUNT: usize = 50;
@@ -265,9 +267,10 @@ async fn load(catalog_url: String, weights_url: String) -> Result<Rc<Engine>, Wi
     let w = fetch_bytes(&weights_url, |_, _| {})
         .await
         .map_err(|e| WidgetError::Load(format!("weights: {e}")))?;
-    Ok(Rc::new(
-        Engine::from_bytes(&cat, &w).map_err(|e| WidgetError::Load(e.to_string()))?,
-    ))
+    let failed = |e: LoadError| WidgetError::Load(e.to_string());
+    let catalog = inflate::decode(&cat).await.map_err(|e| failed(e.into()))?;
+    let weights = Weights::from_bytes(&w).map_err(|e| failed(e.into()))?;
+    Ok(Rc::new(Engine::new(catalog, weights).map_err(failed)?))
 }
 
 /// The engine for a URL pair: widgets mounted at the same time wait on one download.

@@ -7,11 +7,12 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
-use super::load::{fetch_bytes, fetch_stream, now};
+use super::inflate::Inflating;
+use super::load::{fetch_bytes, fetch_stream, mark, now};
 use super::protocol::{
     buf_bytes, buf_embeddings, bytes_buf, embeddings_buf, post_to_page, Envelope, Reply, Request,
 };
-use crate::catalog::format::{RawDecoder, StreamDecoder};
+use crate::catalog::format::RawDecoder;
 use crate::model::dense::DenseEncoder;
 use crate::model::input::input;
 use crate::model::{tuned, Embedding, Weights};
@@ -67,6 +68,7 @@ async fn run(env: Envelope<Request>) {
 /// track encoded; the page gets the inflated sections, the embeddings and the weights, all
 /// transferred.
 async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), String> {
+    mark("worker-request");
     let progress = |what: &'static str| {
         move |got, total| {
             post(
@@ -82,13 +84,14 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
     };
     // both downloads at once; the catalog is inflated chunk by chunk while it arrives
     let weights_dl = fetch_bytes(weights_url, progress("model weights"));
-    let mut dec = StreamDecoder::new();
+    let mut dec = Inflating::new().map_err(|e| LoadError::from(e).to_string())?;
     let report = progress("catalog");
     let catalog_dl = fetch_stream(catalog_url, |chunk, got, total| {
         dec.push(chunk);
         report(got, total);
     });
     let (w, fetched) = futures::future::join(weights_dl, catalog_dl).await;
+    mark("worker-downloaded");
     let w = w.map_err(|e| format!("The model weights could not be downloaded: {e}."))?;
     let weights = Weights::from_bytes(&w).map_err(|e| LoadError::from(e).to_string())?;
     match fetched {
@@ -99,7 +102,11 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
         Err(e) => return Err(format!("The catalog could not be downloaded: {e}.")),
         Ok(()) => {}
     }
-    let raw = dec.finish().map_err(|e| LoadError::from(e).to_string())?;
+    let raw = dec
+        .finish()
+        .await
+        .map_err(|e| LoadError::from(e).to_string())?;
+    mark("worker-inflated");
     // the page parses and indexes its copy while this encodes
     post(id, Reply::Inflated, vec![bytes_buf(&raw)]);
     // the numbers alone: the page parses the text
@@ -121,9 +128,11 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
         );
         post(id, Reply::Encoding { done: to, total: n }, Vec::new());
     }
+    mark("worker-encoded");
     // the scan's index too: the page's thread is the busier one during a load
     let units: Vec<Embedding> = emb.iter().map(unit).collect();
     let scan = Quantized::new(&units).to_bytes();
+    mark("worker-indexed");
     post(
         id,
         Reply::Loaded { tracks: n },

@@ -3,6 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
+import { crc32 } from "node:zlib";
 import { serve, launch, waitReady, ROOT, DIST, SHOTS } from "./helpers.mjs";
 
 let server, browser;
@@ -58,6 +59,14 @@ test("corrupt catalog (flipped bytes)", async () => {
   const bad = Buffer.from(catalog);
   for (let i = 64; i < bad.length; i += 997) bad[i] ^= 0x5a;
   await expectError(await pageWith([["**/catalog.bin", bad]]), /catalog file could not be read/);
+});
+
+test("corrupt compressed payload behind a valid checksum", async () => {
+  // the browser's DecompressionStream inflates it: its failure is a clear message too
+  const bad = Buffer.from(catalog);
+  for (let i = 24 + 5000; i < bad.length; i += 4099) bad[i] ^= 0x5a;
+  bad.writeUInt32LE(crc32(bad.subarray(24)), 20);
+  await expectError(await pageWith([["**/catalog.bin", bad]]), /catalog file could not be read.*payload is corrupt: invalid zlib data/s);
 });
 
 test("not a catalog at all", async () => {
