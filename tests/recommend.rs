@@ -268,52 +268,14 @@ fn a_jason_mraz_fan_gets_contemporary_tracks() {
 #[test]
 fn the_quantized_scan_returns_the_exact_top_20() {
     let rec = full_recommender();
-    let n = rec.len();
-    let mut rng = soundalike::rng::Rng64::new(2026);
-    let mut differing = 0;
-    for q in 0..1000 {
-        let n_likes = 1 + rng.below(if q % 4 == 0 { 40 } else { 8 });
-        let likes: Vec<usize> = (0..n_likes).map(|_| rng.below(n)).collect();
-        let dislikes: Vec<usize> = (0..rng.below(3))
-            .map(|_| rng.below(n))
-            .filter(|d| !likes.contains(d))
-            .collect();
-        let mut options = Options {
-            k: 20,
-            ..Options::default()
-        };
-        match q % 5 {
-            1 => options.era = Some([1990, 2015]),
-            2 => options.popularity = Some([30, 100]),
-            3 => options.reach_beyond_genres = false,
-            4 => options.filters.features[1].min = Some(0.5),
-            _ => {}
-        }
-        let banned_artists = if q % 7 == 0 {
-            vec![rec.catalog().tracks[rng.below(n)].artist.clone()]
-        } else {
-            Vec::new()
-        };
-        let query = Query {
-            likes,
-            dislikes,
-            banned_artists,
-            options,
-        };
-        let fast: Vec<(usize, f32)> = rec
-            .recommend(&query)
-            .iter()
-            .map(|r| (r.index, r.score))
-            .collect();
-        let exact: Vec<(usize, f32)> = rec
-            .recommend_exact(&query)
-            .iter()
-            .map(|r| (r.index, r.score))
-            .collect();
-        if fast != exact {
-            differing += 1;
-            eprintln!("query {q}: {fast:?}\n   exact: {exact:?}");
-        }
+    let differing = soundalike::recommend::exactness::differing(&rec, 1000, 2026);
+    for (q, lists) in &differing {
+        eprintln!("query {q}: {lists}");
     }
-    assert_eq!(differing, 0, "{differing} of 1,000 queries differ");
+    assert_eq!(
+        differing.len(),
+        0,
+        "{} of 1,000 queries differ",
+        differing.len()
+    );
 }

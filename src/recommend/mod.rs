@@ -12,6 +12,7 @@
 mod additions;
 pub mod bench;
 pub mod distinct;
+pub mod exactness;
 pub mod explain;
 mod indexer;
 pub mod path;

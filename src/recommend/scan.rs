@@ -462,7 +462,9 @@ impl QuantQuery {
 
     /// The same numbers with SIMD128: one `i32x4.dot_i16x8` per coordinate pair gives that
     /// pair's products for all four tracks (integer sums are exact in any order), and the
-    /// scores, bounds and the threshold test run on four lanes at once.
+    /// scores, bounds and the threshold test run on four lanes at once. The block's codes stay
+    /// in eight registers for every interest; the dot is written out (at `opt-level = "z"` a
+    /// closure with a loop was called per interest and kept the codes on the stack).
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     #[inline(always)]
     fn eval(&self, b: &Block, threshold: f32) -> Option<([f32; LANES], [f32; LANES])> {
@@ -470,30 +472,39 @@ impl QuantQuery {
         // SAFETY: each `codes` row is 16 bytes and each f32 row 16 bytes; wasm loads may be
         // unaligned.
         let load = |p: *const u8| unsafe { v128_load(p as *const v128) };
-        let t: [v128; PAIRS] = std::array::from_fn(|p| load(b.codes[p].as_ptr() as *const u8));
-        let dot = |c: &Packed| -> v128 {
-            let mut s = i32x4_dot_i16x8(t[0], c[0]);
-            for p in 1..PAIRS {
-                s = i32x4_add(s, i32x4_dot_i16x8(t[p], c[p]));
-            }
-            s
-        };
-        let mut best = [i32x4_splat(i32::MIN / 4); TOP_M];
+        let [t0, t1, t2, t3, t4, t5, t6, t7]: [v128; PAIRS] =
+            std::array::from_fn(|p| load(b.codes[p].as_ptr() as *const u8));
+        #[inline(always)]
+        fn dot(t: [v128; PAIRS], c: &Packed) -> v128 {
+            let [t0, t1, t2, t3, t4, t5, t6, t7] = t;
+            let d = i32x4_dot_i16x8;
+            let s01 = i32x4_add(d(t0, c[0]), d(t1, c[1]));
+            let s23 = i32x4_add(d(t2, c[2]), d(t3, c[3]));
+            let s45 = i32x4_add(d(t4, c[4]), d(t5, c[5]));
+            let s67 = i32x4_add(d(t6, c[6]), d(t7, c[7]));
+            i32x4_add(i32x4_add(s01, s23), i32x4_add(s45, s67))
+        }
+        let t = [t0, t1, t2, t3, t4, t5, t6, t7];
+        const _: () = assert!(TOP_M == 3, "the network below keeps three");
+        let floor = i32x4_splat(i32::MIN / 4);
+        let (mut b0, mut b1, mut b2) = (floor, floor, floor);
         for c in &self.interests {
-            let mut s = dot(c);
-            for b in best.iter_mut() {
-                let hi = i32x4_max(*b, s);
-                s = i32x4_min(*b, s);
-                *b = hi;
-            }
+            // the top three of the interests' dots, a sorting network per lane
+            let s = dot(t, c);
+            let (hi, s) = (i32x4_max(b0, s), i32x4_min(b0, s));
+            b0 = hi;
+            let (hi, s) = (i32x4_max(b1, s), i32x4_min(b1, s));
+            b1 = hi;
+            b2 = i32x4_max(b2, s);
         }
-        let mut sum = best[0];
-        for b in &best[1..self.top_m] {
-            sum = i32x4_add(sum, *b);
-        }
+        let sum = match self.top_m {
+            1 => b0,
+            2 => i32x4_add(b0, b1),
+            _ => i32x4_add(i32x4_add(b0, b1), b2),
+        };
         let mut dis = i32x4_splat(0);
         for d in &self.dislikes {
-            dis = i32x4_max(dis, dot(d));
+            dis = i32x4_max(dis, dot(t, d));
         }
         let per_best = f32x4_splat(self.per_best);
         let per_dislike = f32x4_splat(self.per_dislike);

@@ -1,5 +1,6 @@
 //! Bench hooks over the page's engine (`window.wasmBindings.*`, used by scripts/bench.sh; figures,
-//! not tests). They run the same code as `soundalike bench` natively (`crate::recommend::bench`).
+//! not tests; and `scanDiffering`, the wasm half of the scan's exactness test). They run the same
+//! code as `soundalike bench` natively (`crate::recommend::bench`).
 
 use wasm_bindgen::prelude::*;
 
@@ -55,6 +56,15 @@ pub fn track_ids(n: usize, seed: u64) -> Vec<String> {
             .collect()
     })
     .unwrap_or_default()
+}
+
+/// How many of `count` seeded queries rank differently with the SIMD128 scan than with the exact
+/// one (`recommend::exactness`; a test, not a figure: tests/browser/scan.test.mjs); -1 before
+/// the page has loaded.
+#[wasm_bindgen(js_name = scanDiffering)]
+pub fn scan_differing(count: usize, seed: u64) -> i32 {
+    with_engine(|e| crate::recommend::exactness::differing(e, count, seed).len() as i32)
+        .unwrap_or(-1)
 }
 
 /// Bytes of the wasm linear memory (it only grows: the peak of the page so far).

@@ -31,3 +31,19 @@ test("the page shows the CLI's top 20 for the same likes", async () => {
     srv.close();
   }
 });
+
+test("the page's SIMD128 scan ranks exactly as the all-f32 scan (300 varied queries, real catalog)", async () => {
+  // the native test (tests/recommend.rs) checks the portable scan; this one the wasm lanes
+  const srv = await serve();
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    await page.goto(srv.url + "/");
+    await waitReady(page);
+    const differing = await page.evaluate(() => window.wasmBindings.scanDiffering(300, 7n));
+    assert.equal(differing, 0, `${differing} of 300 queries rank differently`);
+  } finally {
+    await browser.close();
+    srv.close();
+  }
+});
