@@ -9,7 +9,7 @@ use crate::rng::Rng64;
 /// One query of the check (the `q`-th: its options cycle through the filters).
 fn query(rec: &Recommender, q: usize, rng: &mut Rng64) -> Query {
     let n = rec.len();
-    let n_likes = 1 + rng.below(if q % 4 == 0 { 40 } else { 8 });
+    let n_likes = 1 + rng.below(if q.is_multiple_of(4) { 40 } else { 8 });
     let likes: Vec<usize> = (0..n_likes).map(|_| rng.below(n)).collect();
     let dislikes: Vec<usize> = (0..rng.below(3))
         .map(|_| rng.below(n))
@@ -26,7 +26,7 @@ fn query(rec: &Recommender, q: usize, rng: &mut Rng64) -> Query {
         4 => options.filters.features[1].min = Some(0.5),
         _ => {}
     }
-    let banned_artists = if q % 7 == 0 {
+    let banned_artists = if q.is_multiple_of(7) {
         vec![rec.catalog().tracks[rng.below(n)].artist.clone()]
     } else {
         Vec::new()
