@@ -70,7 +70,11 @@ pub fn dot<const D: usize>(a: &[f32; D], b: &[f32; D]) -> f32 {
         // 0–3 and 4–7 of the eight partial sums, added in the same order, so the same bits
         use core::arch::wasm32::*;
         let (cb, rb) = b.as_chunks::<8>();
-        let half = |c: &[f32; 8], at: usize| f32x4(c[at], c[at + 1], c[at + 2], c[at + 3]);
+        // one v128 load per half (building the vector lane by lane took four loads)
+        // SAFETY: `at` is 0 or 4, so the 4 f32 from `at` lie in the chunk of 8; wasm loads may
+        // be unaligned.
+        let half =
+            |c: &[f32; 8], at: usize| unsafe { v128_load(c.as_ptr().add(at) as *const v128) };
         let (mut lo, mut hi) = (f32x4_splat(0.0), f32x4_splat(0.0));
         for (x, y) in ca.iter().zip(cb) {
             lo = f32x4_add(lo, f32x4_mul(half(x, 0), half(y, 0)));

@@ -268,7 +268,7 @@ fn a_jason_mraz_fan_gets_contemporary_tracks() {
 #[test]
 fn the_quantized_scan_returns_the_exact_top_20() {
     let rec = full_recommender();
-    let differing = soundalike::recommend::exactness::differing(&rec, 1000, 2026);
+    let differing = soundalike::recommend::exactness::differing(rec, 1000, 2026);
     for (q, lists) in &differing {
         eprintln!("query {q}: {lists}");
     }

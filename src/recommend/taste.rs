@@ -75,14 +75,15 @@ impl<const D: usize> Taste<D> {
     /// minus `dislike_weight` × its best cosine to a dislike (when positive).
     pub fn score(&self, u: &[f32; D]) -> f32 {
         // the best three by a branchless max/min network (a sorted insertion mispredicts on
-        // nearly every track of a scan)
+        // nearly every track of a scan); comparisons rather than `f32::max`, which is a libm
+        // call in wasm (the cosines are finite, so the two agree)
         let mut best = [f32::NEG_INFINITY; TOP_M];
         for c in &self.interests {
             let mut s = dot(u, c);
             for b in best.iter_mut() {
-                let hi = b.max(s);
-                s = b.min(s);
+                let (hi, lo) = if s > *b { (s, *b) } else { (*b, s) };
                 *b = hi;
+                s = lo;
             }
         }
         let m = self.top_m.max(1);
