@@ -648,7 +648,7 @@ pub struct RawDecoder {
     tracks: Vec<Track>,
     features: Vec<Features>,
     /// Track id → index, built as the tracks are (as `Catalog::new` builds it).
-    index: HashMap<String, usize>,
+    index: super::IdIndex,
 }
 
 impl RawDecoder {
@@ -721,7 +721,7 @@ impl RawDecoder {
             synthetic,
             tracks: Vec::with_capacity(n),
             features: Vec::with_capacity(n),
-            index: HashMap::with_capacity(n),
+            index: super::IdIndex::with_capacity_and_hasher(n, Default::default()),
             raw,
         })
     }

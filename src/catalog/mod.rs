@@ -72,6 +72,10 @@ pub struct RawTrack {
     pub raw: RawFeatures,
 }
 
+/// Track id → index. foldhash rather than SipHash: the page builds it for every track while it
+/// loads, and ids come from the catalog file, not from an adversary probing the table.
+pub(crate) type IdIndex = HashMap<String, usize, foldhash::fast::FixedState>;
+
 /// The catalog the page and the CLI work on.
 ///
 /// Invariants: `tracks.len() == features.len()`; every feature is in [0, 1]; the base features
@@ -83,7 +87,7 @@ pub struct Catalog {
     pub tracks: Vec<Track>,
     pub features: Vec<Features>,
     pub scaler: Scaler,
-    index: HashMap<String, usize>,
+    index: IdIndex,
     /// `Some` for a synthetic benchmark catalog (see [`synth`]); never cleared once set, so a
     /// synthetic catalog cannot pass for real data.
     synthetic: Option<synth::Synthetic>,
@@ -133,7 +137,7 @@ impl Catalog {
 
     /// Assemble a catalog from its parts.
     pub fn new(tracks: Vec<Track>, features: Vec<Features>, scaler: Scaler) -> Catalog {
-        let mut index = HashMap::with_capacity(tracks.len());
+        let mut index = IdIndex::with_capacity_and_hasher(tracks.len(), Default::default());
         for (i, t) in tracks.iter().enumerate() {
             index.insert(t.id.clone(), i);
         }
@@ -146,7 +150,7 @@ impl Catalog {
         tracks: Vec<Track>,
         features: Vec<Features>,
         scaler: Scaler,
-        index: HashMap<String, usize>,
+        index: IdIndex,
     ) -> Catalog {
         Catalog {
             tracks,

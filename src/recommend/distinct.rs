@@ -128,6 +128,14 @@ pub struct Interner {
 }
 
 impl Interner {
+    /// Room for `n` keys, so a catalog's worth does not rehash as it grows.
+    pub fn with_capacity(n: usize) -> Interner {
+        Interner {
+            ids: Vec::with_capacity(n),
+            of: KeyIds::with_capacity_and_hasher(n, Default::default()),
+        }
+    }
+
     pub fn push(&mut self, k: u64) {
         let n = self.of.len() as u32;
         self.ids.push(*self.of.entry(k).or_insert(n));
