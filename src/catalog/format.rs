@@ -36,6 +36,7 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::collections::HashMap;
 use std::ops::Range;
 
