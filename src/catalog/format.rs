@@ -36,8 +36,6 @@
 
 use serde::{Deserialize, Serialize};
 
-#[cfg(not(target_arch = "wasm32"))]
-use std::collections::HashMap;
 use std::ops::Range;
 
 use super::features::{dequantize, Features, Scaler, N_BASE};
