@@ -24,7 +24,7 @@ for size in $sizes; do
     1M)
       catalog=synth-1m.bin
       if [ ! -f out/synth-1m.bin ] || ! "$cli" catalog info out/synth-1m.bin >/dev/null 2>&1; then
-        echo "making out/synth-1m.bin (once, ~3 min)…" >&2
+        echo "making out/synth-1m.bin (once, a few seconds)…" >&2
         "$cli" catalog synth --tracks 1000000 --seed 1 --from dist/catalog.bin --out out/synth-1m.bin
       fi
       ln -sf ../out/synth-1m.bin dist/synth-1m.bin
