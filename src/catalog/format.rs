@@ -113,17 +113,26 @@ pub fn id_to_u128(id: &str) -> Option<u128> {
 
 /// Encode a 128-bit value as a 22-character base62 Spotify id.
 pub fn u128_to_id(v: u128) -> String {
-    // two 128-bit divisions by 62^10, then 64-bit arithmetic: a 128-bit division per digit made
-    // this the slowest part of decoding a catalog (66k ids) in wasm
-    const P10: u128 = 62u128.pow(10);
+    // long division in base 62^5 (< 2^30) over four 32-bit limbs: 64-bit divisions only. A
+    // 128-bit division is a software routine in wasm, and the page runs this for every track
+    // while it loads.
+    const D5: u64 = 62u64.pow(5);
+    let mut limbs = [(v >> 96) as u32, (v >> 64) as u32, (v >> 32) as u32, v as u32];
     let mut out = [b'0'; 22];
-    let low = (v % P10) as u64;
-    let mid = ((v / P10) % P10) as u64;
-    let high = (v / P10 / P10) as u64; // < 62^2: 2^128 < 62^22
-    for (range, mut x) in [(12..22, low), (2..12, mid), (0..2, high)] {
-        for slot in out[range].iter_mut().rev() {
-            *slot = ALPHABET[(x % 62) as usize];
-            x /= 62;
+    let mut end = out.len();
+    while end > 0 {
+        let mut r = 0u64;
+        for l in limbs.iter_mut() {
+            let cur = (r << 32) | *l as u64;
+            *l = (cur / D5) as u32;
+            r = cur % D5;
+        }
+        // the remainder's five base-62 digits (2^128 < 62^22: digits past the 22nd are zero)
+        let mut r = r as u32;
+        for _ in 0..5.min(end) {
+            end -= 1;
+            out[end] = ALPHABET[(r % 62) as usize];
+            r /= 62;
         }
     }
     String::from_utf8(out.to_vec()).expect("alphabet is ASCII")
@@ -875,6 +884,10 @@ mod tests {
             62u128.pow(10) - 1,
             62u128.pow(10),
             62u128.pow(20),
+            62u128.pow(5) - 1,
+            62u128.pow(5),
+            1 << 32,
+            (1 << 96) - 1,
         ];
         for _ in 0..10_000 {
             cases.push(((rng.next_u64() as u128) << 64) | rng.next_u64() as u128);
