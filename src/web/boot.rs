@@ -127,10 +127,15 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         }
         _ => {}
     };
-    let loaded = match pending {
-        Some(p) => p.finish(progress).await,
-        None => Err(None),
+    // the listener's saved tracks are read from IndexedDB while the engine loads (a read is a
+    // few round trips to the browser: not worth waiting for once the engine is ready)
+    let finishing = async {
+        match pending {
+            Some(p) => p.finish(progress).await,
+            None => Err(None),
+        }
     };
+    let (loaded, (rows, notice)) = futures::future::join(finishing, yours::load()).await;
     let engine = match loaded {
         Ok(Remote::Engine(e, w)) => {
             client::set_weights(w);
@@ -157,7 +162,6 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     };
     set_engine(engine);
     // the listener's own tracks, before the likes that may point at them
-    let (rows, notice) = yours::load().await;
     if let Some(n) = notice {
         st.notice(n);
     }
