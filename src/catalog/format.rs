@@ -117,7 +117,12 @@ pub fn u128_to_id(v: u128) -> String {
     // 128-bit division is a software routine in wasm, and the page runs this for every track
     // while it loads.
     const D5: u64 = 62u64.pow(5);
-    let mut limbs = [(v >> 96) as u32, (v >> 64) as u32, (v >> 32) as u32, v as u32];
+    let mut limbs = [
+        (v >> 96) as u32,
+        (v >> 64) as u32,
+        (v >> 32) as u32,
+        v as u32,
+    ];
     let mut out = [b'0'; 22];
     let mut end = out.len();
     while end > 0 {

@@ -6,6 +6,8 @@
 //! ([`Indexer::embed`]).
 //! The result is the same as [`Recommender::with_embeddings`] (which runs every step at once).
 
+use std::collections::HashMap;
+
 use super::distinct::{artist_key, song_key_of, Interner};
 use super::scan::Quantized;
 use super::search::SearchIndex;
@@ -15,8 +17,8 @@ use crate::catalog::Catalog;
 use crate::model::{Embedding, Weights, EMB};
 use crate::vector::{unit, Mean};
 
-/// A recommender under construction; see the module. Invariant: `song`, `artist` and `search`
-/// cover the same first tracks; `unit` covers a prefix of `emb`, which (once set) has one row
+/// A recommender under construction; see the module. Invariant: `song`, `artist`, `search`,
+/// `genre_of` and `dated` cover the same first tracks; `unit` covers a prefix of `emb`, which (once set) has one row
 /// per track, and `quant` at least the same prefix.
 pub struct Indexer {
     pub(super) catalog: Catalog,
@@ -25,6 +27,12 @@ pub struct Indexer {
     pub(super) song: Interner,
     pub(super) artist: Interner,
     pub(super) search: SearchIndex,
+    /// Each track's genre id (an index into `genres`), and whether it is dated (year and
+    /// popularity known): built with the text, so finishing is cheap at a million tracks.
+    pub(super) genre_of: Vec<u16>,
+    pub(super) genres: Vec<String>,
+    genre_ids: HashMap<String, u16>,
+    pub(super) dated: Vec<bool>,
     pub(super) unit: Vec<Embedding>,
     pub(super) quant: Quantized<EMB>,
     pub(super) feature_mean: Mean<N_FEATURES>,
@@ -45,6 +53,10 @@ impl Indexer {
             song: Interner::with_capacity(n),
             artist: Interner::with_capacity(n / 4),
             search: SearchIndex::default(),
+            genre_of: Vec::with_capacity(n),
+            genres: Vec::new(),
+            genre_ids: HashMap::new(),
+            dated: Vec::with_capacity(n),
             unit: Vec::with_capacity(n),
             quant: Quantized::default(),
             feature_mean: Mean::default(),
@@ -103,6 +115,18 @@ impl Indexer {
             self.song.push(song_key_of(&t.name, artist));
             self.artist.push(artist);
             self.search.push(&t.name, &t.artist, t.popularity);
+            let g = match self.genre_ids.get(t.genre.as_str()) {
+                Some(&g) => g,
+                None => {
+                    self.genres.push(t.genre.clone());
+                    // more genres than u16 ids share the last one: only the genre switch sees it
+                    let g = (self.genres.len() - 1).min(u16::MAX as usize) as u16;
+                    self.genre_ids.insert(t.genre.clone(), g);
+                    g
+                }
+            };
+            self.genre_of.push(g);
+            self.dated.push(t.year.is_some() && t.popularity.is_some());
         }
         for f in &self.catalog.features[from..to] {
             self.feature_mean.push(f);

@@ -23,8 +23,6 @@ pub mod score;
 pub mod search;
 pub mod taste;
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::features::{Features, N_FEATURES};
@@ -318,33 +316,19 @@ impl Recommender {
             song,
             artist,
             search,
+            genre_of,
+            genres,
+            dated,
             unit,
             quant,
             feature_mean,
             emb_mean,
+            ..
         } = ix;
         let encoder = DenseEncoder::new(&weights.autoencoder);
         let objective = weights.objective;
         let (song, n_songs) = (song.ids, song.of.len());
         let (artist, artist_ids) = (artist.ids, artist.of);
-        let mut genre_ids: HashMap<&str, u16> = HashMap::new();
-        let mut genres: Vec<String> = Vec::new();
-        let genre_of = catalog
-            .tracks
-            .iter()
-            .map(|t| {
-                *genre_ids.entry(t.genre.as_str()).or_insert_with(|| {
-                    genres.push(t.genre.clone());
-                    // more genres than u16 ids share the last one: only the genre switch sees it
-                    (genres.len() - 1).min(u16::MAX as usize) as u16
-                })
-            })
-            .collect();
-        let dated = catalog
-            .tracks
-            .iter()
-            .map(|t| t.year.is_some() && t.popularity.is_some())
-            .collect();
         let catalog_mean = feature_mean.mean();
         let mean_emb = emb_mean.mean();
         let mut r = Recommender {

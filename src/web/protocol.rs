@@ -154,6 +154,50 @@ pub fn buf_embeddings(bufs: &[js_sys::ArrayBuffer], i: usize) -> Result<Vec<Embe
     Ok(emb)
 }
 
+/// Bytes copied into wasm memory per task by [`buf_sliced`].
+const COPY_SLICE: usize = 16 << 20;
+
+/// Buffer `i` as a vector of `T` (plain data: bytes, embedding rows), copied in slices of
+/// 16 MB with a yield between them: at a million tracks the page receives 50 MB of catalog,
+/// 128 MB of embeddings and 44 MB of scan index, and one copy of each blocked it for over 100 ms.
+pub async fn buf_sliced<T: bytemuck::Pod>(
+    bufs: &[js_sys::ArrayBuffer],
+    i: usize,
+    what: &str,
+) -> Result<Vec<T>, String> {
+    let b = bufs
+        .get(i)
+        .ok_or_else(|| format!("the message lacks the {what}"))?;
+    let size = std::mem::size_of::<T>().max(1);
+    let bytes = b.byte_length() as usize;
+    if !bytes.is_multiple_of(size) {
+        return Err(format!(
+            "{bytes} bytes of {what} are not whole rows of {size} bytes"
+        ));
+    }
+    let src = js_sys::Uint8Array::new(b);
+    let mut out: Vec<T> = Vec::with_capacity(bytes / size);
+    let dst = out.as_mut_ptr().cast::<u8>();
+    let mut at = 0;
+    while at < bytes {
+        let end = (at + COPY_SLICE).min(bytes);
+        // SAFETY: the capacity holds `bytes` bytes and `at..end` lies within it; nothing reads
+        // the vector before `set_len`, after every byte has been written (any bytes are a
+        // valid `T`: it is `Pod`).
+        unsafe {
+            src.subarray(at as u32, end as u32)
+                .raw_copy_to_ptr(dst.add(at));
+        }
+        at = end;
+        if at < bytes {
+            super::load::yield_now().await;
+        }
+    }
+    // SAFETY: see above; all `bytes / size` elements are written.
+    unsafe { out.set_len(bytes / size) };
+    Ok(out)
+}
+
 // Bindings to what web-sys would need extra features for (a feature change rebuilds web-sys
 // and everything above it): the page's `Worker`, and the worker's global `postMessage`.
 #[wasm_bindgen]

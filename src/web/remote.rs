@@ -7,9 +7,9 @@ use futures::StreamExt;
 
 use super::client::{self, Answer};
 use super::load::{in_slices, mark, yield_now};
-use super::protocol::{buf_bytes, buf_embeddings, Reply, Request};
+use super::protocol::{buf_bytes, buf_sliced, Reply, Request};
 use crate::catalog::format::{FormatError, RawDecoder};
-use crate::model::Weights;
+use crate::model::{Embedding, Weights};
 use crate::recommend::scan::Quantized;
 use crate::recommend::{Indexer, LoadError, Recommender};
 
@@ -91,7 +91,7 @@ fn absolute(url: &str) -> String {
 /// Parse the inflated catalog and index its text, yielding between slices.
 async fn index_text(bufs: &[js_sys::ArrayBuffer]) -> Result<Indexer, String> {
     yield_now().await;
-    let raw = buf_bytes(bufs, 0, "catalog")?;
+    let raw = buf_sliced::<u8>(bufs, 0, "catalog").await?;
     let failed = |e: FormatError| LoadError::from(e).to_string();
     let mut decoder = RawDecoder::new(raw).map_err(failed)?;
     mark("page-got-catalog");
@@ -107,11 +107,11 @@ async fn index_text(bufs: &[js_sys::ArrayBuffer]) -> Result<Indexer, String> {
 /// The engine from the text-indexed catalog and the worker's embeddings and weights file.
 async fn build(mut indexer: Indexer, bufs: &[js_sys::ArrayBuffer]) -> Result<Remote, String> {
     mark("page-got-embeddings");
-    let emb = buf_embeddings(bufs, 0)?;
+    let emb = buf_sliced::<Embedding>(bufs, 0, "embeddings").await?;
     let w = buf_bytes(bufs, 1, "model weights")?;
     let weights = Weights::from_bytes(&w).map_err(|e| LoadError::from(e).to_string())?;
     indexer.embed(weights, emb).map_err(|e| e.to_string())?;
-    let scan = buf_bytes(bufs, 2, "scan index")?;
+    let scan = buf_sliced::<u8>(bufs, 2, "scan index").await?;
     let quant = Quantized::from_bytes(&scan).map_err(|e| e.to_string())?;
     indexer.scan_index(quant).map_err(|e| e.to_string())?;
     in_slices(|n| Ok(indexer.step(n))).await?;
