@@ -195,7 +195,20 @@ pub async fn buf_sliced<T: bytemuck::Pod>(
     }
     // SAFETY: see above; all `bytes / size` elements are written.
     unsafe { out.set_len(bytes / size) };
+    release(b);
     Ok(out)
+}
+
+/// Free a received buffer's memory now (`ArrayBuffer.prototype.transfer(0)` detaches it) rather
+/// than whenever the JS heap is next collected: at a million tracks the page's copies are in
+/// wasm memory and the 220 MB it was sent would otherwise stay alive beside them for a while.
+/// Where the browser lacks `transfer` (older Safari), the collector frees it as before.
+fn release(b: &js_sys::ArrayBuffer) {
+    if let Ok(f) = js_sys::Reflect::get(b, &"transfer".into()) {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            let _ = f.call1(b, &0.into());
+        }
+    }
 }
 
 // Bindings to what web-sys would need extra features for (a feature change rebuilds web-sys
