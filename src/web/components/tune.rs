@@ -14,7 +14,7 @@ use crate::web::charts::{LearnedChart, LossCurve};
 use crate::web::client::{self, Answer};
 use crate::web::display::track_name;
 use crate::web::load::{download_bytes, js_err, now, yield_now};
-use crate::web::protocol::{buf_bytes, bytes_buf, embeddings_buf, Reply, Request};
+use crate::web::protocol::{buf_bytes, bytes_buf, Reply, Request};
 use crate::web::slot::{with_engine, with_engine_mut};
 use crate::web::state::{PageState, TuneState};
 use crate::web::storage;
@@ -81,6 +81,31 @@ fn start_tune(st: PageState) {
     });
 }
 
+/// The page's embeddings as a new ArrayBuffer for the worker, copied 16 MB per task (a million
+/// tracks' are 128 MB, which blocked the page for over 100 ms in one copy). `None` when the
+/// engine is gone or shrank meanwhile.
+async fn embeddings_in_slices() -> Option<js_sys::ArrayBuffer> {
+    const SLICE: usize = 16 << 20;
+    let len = with_engine(|e| std::mem::size_of_val(e.embeddings()))?;
+    let out = js_sys::Uint8Array::new_with_length(len as u32);
+    let mut at = 0;
+    while at < len {
+        let end = (at + SLICE).min(len);
+        with_engine(|e| {
+            let bytes: &[u8] = bytemuck::cast_slice(e.embeddings());
+            bytes
+                .get(at..end)
+                .map(|b| out.subarray(at as u32, end as u32).copy_from(b))
+        })
+        .flatten()?;
+        at = end;
+        if at < len {
+            yield_now().await;
+        }
+    }
+    Some(out.buffer())
+}
+
 /// The fine-tune in the engine worker: it gets the weights and the page's embeddings (the
 /// listener's added tracks included) and sends the losses as it goes. `None`: no worker here.
 async fn tune_in_worker(
@@ -90,7 +115,7 @@ async fn tune_in_worker(
 ) -> Option<Result<(Head, f64), String>> {
     use futures::StreamExt;
     let weights = client::weights()?;
-    let emb = with_engine(|e| embeddings_buf(e.embeddings()))?;
+    let emb = embeddings_in_slices().await?;
     let req = Request::Tune {
         likes: likes.to_vec(),
         dislikes: dislikes.to_vec(),
