@@ -461,10 +461,12 @@ impl QuantQuery {
     }
 
     /// (approximate score, error bound) of a block's four tracks, or `None` when no track's
-    /// upper bound reaches `threshold`.
+    /// upper bound reaches `threshold`. The portable loop: other targets, and the reference the
+    /// x86-64 lanes are tested against.
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    #[cfg_attr(all(target_arch = "x86_64", not(test)), allow(dead_code))]
     #[inline(always)]
-    fn eval(&self, b: &Block, threshold: f32) -> Option<([f32; LANES], [f32; LANES])> {
+    fn eval_portable(&self, b: &Block, threshold: f32) -> Option<([f32; LANES], [f32; LANES])> {
         let dot = |c: &Packed, lane: usize| -> i32 {
             let mut s = 0i32;
             for (pair, &qc) in b.codes.iter().zip(c) {
@@ -496,6 +498,95 @@ impl QuantQuery {
             any |= approx[lane] + bound[lane] >= threshold;
         }
         any.then_some((approx, bound))
+    }
+
+    #[cfg(not(any(
+        all(target_arch = "wasm32", target_feature = "simd128"),
+        target_arch = "x86_64"
+    )))]
+    #[inline(always)]
+    fn eval(&self, b: &Block, threshold: f32) -> Option<([f32; LANES], [f32; LANES])> {
+        self.eval_portable(b, threshold)
+    }
+
+    /// The same numbers with SSE2 (every x86-64 has it), lane for lane as the SIMD128 version
+    /// below: `pmaddwd` is `i32x4.dot_i16x8`. SSE2 has no 32-bit integer max, so it is a compare
+    /// and a select. The CLI, eval and bench rank with this.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn eval(&self, b: &Block, threshold: f32) -> Option<([f32; LANES], [f32; LANES])> {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of the x86-64 baseline; every load reads a 16-byte row of the
+        // block (8 i16 or 4 f32) unaligned, every store writes a 4-f32 array.
+        unsafe {
+            let max = |a: __m128i, b: __m128i| {
+                let gt = _mm_cmpgt_epi32(a, b);
+                _mm_or_si128(_mm_and_si128(gt, a), _mm_andnot_si128(gt, b))
+            };
+            let min = |a: __m128i, b: __m128i| {
+                let gt = _mm_cmpgt_epi32(a, b);
+                _mm_or_si128(_mm_and_si128(gt, b), _mm_andnot_si128(gt, a))
+            };
+            let t: [__m128i; PAIRS] =
+                std::array::from_fn(|p| _mm_loadu_si128(b.codes[p].as_ptr() as *const __m128i));
+            let dot = |c: &Packed| {
+                let d = |p: usize| _mm_madd_epi16(t[p], _mm_set1_epi32(c[p]));
+                let s01 = _mm_add_epi32(d(0), d(1));
+                let s23 = _mm_add_epi32(d(2), d(3));
+                let s45 = _mm_add_epi32(d(4), d(5));
+                let s67 = _mm_add_epi32(d(6), d(7));
+                _mm_add_epi32(_mm_add_epi32(s01, s23), _mm_add_epi32(s45, s67))
+            };
+            const _: () = assert!(PAIRS == 8 && TOP_M == 3, "written out for 8 pairs, top 3");
+            let floor = _mm_set1_epi32(i32::MIN / 4);
+            let (mut b0, mut b1, mut b2) = (floor, floor, floor);
+            for c in &self.interests {
+                let s = dot(c);
+                let (hi, s) = (max(b0, s), min(b0, s));
+                b0 = hi;
+                let (hi, s) = (max(b1, s), min(b1, s));
+                b1 = hi;
+                b2 = max(b2, s);
+            }
+            let sum = match self.top_m {
+                1 => b0,
+                2 => _mm_add_epi32(b0, b1),
+                _ => _mm_add_epi32(_mm_add_epi32(b0, b1), b2),
+            };
+            let mut dis = _mm_setzero_si128();
+            for d in &self.dislikes {
+                dis = max(dis, dot(d));
+            }
+            let scale = _mm_loadu_ps(b.scale.as_ptr());
+            let approx = _mm_mul_ps(
+                scale,
+                _mm_sub_ps(
+                    _mm_mul_ps(_mm_cvtepi32_ps(sum), _mm_set1_ps(self.per_best)),
+                    _mm_mul_ps(_mm_cvtepi32_ps(dis), _mm_set1_ps(self.per_dislike)),
+                ),
+            );
+            let r = _mm_loadu_ps(b.resid.as_ptr());
+            let rest = _mm_loadu_ps(b.rest.as_ptr());
+            let inner = _mm_add_ps(
+                _mm_add_ps(
+                    r,
+                    _mm_mul_ps(_mm_add_ps(_mm_set1_ps(1.0), r), _mm_set1_ps(self.resid)),
+                ),
+                _mm_mul_ps(rest, _mm_set1_ps(self.rest)),
+            );
+            let bound = _mm_add_ps(
+                _mm_mul_ps(_mm_set1_ps(self.bound_factor), inner),
+                _mm_set1_ps(SLACK),
+            );
+            let reach = _mm_cmpge_ps(_mm_add_ps(approx, bound), _mm_set1_ps(threshold));
+            if _mm_movemask_ps(reach) == 0 {
+                return None;
+            }
+            let (mut a, mut bd) = ([0.0f32; LANES], [0.0f32; LANES]);
+            _mm_storeu_ps(a.as_mut_ptr(), approx);
+            _mm_storeu_ps(bd.as_mut_ptr(), bound);
+            Some((a, bd))
+        }
     }
 
     /// The same numbers with SIMD128: one `i32x4.dot_i16x8` per coordinate pair gives that
@@ -684,6 +775,34 @@ mod tests {
             assert_eq!(fast, all, "n = {n}");
         }
         cands.exactly_scored()
+    }
+
+    /// The x86-64 lanes give the portable loop's numbers, bit for bit, on every block (any
+    /// threshold: −∞ so every block answers), for 1 to 40 likes, with and without dislikes.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn sse2_lanes_equal_the_portable_loop() {
+        let units = low_rank_units(3001, 11);
+        let q = Quantized::new(&units);
+        for (seed, n_likes, n_dis) in [(2, 1, 0), (3, 2, 1), (4, 5, 2), (5, 40, 3)] {
+            let likes = low_rank_units(n_likes, seed);
+            let dis = low_rank_units(n_dis, seed + 100);
+            let taste = Taste::new(&likes, &dis, Profile::MultiInterest, 0.5).unwrap();
+            let qq = QuantQuery::new(&q, &taste);
+            for b in &q.blocks {
+                let (fast, portable) = (
+                    qq.eval(b, f32::NEG_INFINITY),
+                    qq.eval_portable(b, f32::NEG_INFINITY),
+                );
+                let bits = |x: Option<([f32; LANES], [f32; LANES])>| {
+                    x.map(|(a, b)| (a.map(f32::to_bits), b.map(f32::to_bits)))
+                };
+                assert_eq!(bits(fast), bits(portable));
+                // and the same answer to the threshold
+                let t = portable.unwrap().0[0];
+                assert_eq!(qq.eval(b, t).is_some(), qq.eval_portable(b, t).is_some());
+            }
+        }
     }
 
     #[test]
