@@ -135,18 +135,19 @@ impl Dense {
                 let wl = v128_load(wp as *const v128);
                 let wh = v128_load(wp.add(4) as *const v128);
                 wp = wp.wrapping_add(d_out);
-                let s = f32x4_splat(*x0.add(i));
-                a0l = f32x4_add(a0l, f32x4_mul(s, wl));
-                a0h = f32x4_add(a0h, f32x4_mul(s, wh));
-                let s = f32x4_splat(*x1.add(i));
-                a1l = f32x4_add(a1l, f32x4_mul(s, wl));
-                a1h = f32x4_add(a1h, f32x4_mul(s, wh));
-                let s = f32x4_splat(*x2.add(i));
-                a2l = f32x4_add(a2l, f32x4_mul(s, wl));
-                a2h = f32x4_add(a2h, f32x4_mul(s, wh));
-                let s = f32x4_splat(*x3.add(i));
-                a3l = f32x4_add(a3l, f32x4_mul(s, wl));
-                a3h = f32x4_add(a3h, f32x4_mul(s, wh));
+                // one row of the block: its input `i` times the weight chunk, into its two
+                // accumulators (a macro keeps them named locals, which stay in registers)
+                macro_rules! row {
+                    ($x:ident, $lo:ident, $hi:ident) => {
+                        let s = f32x4_splat(*$x.add(i));
+                        $lo = f32x4_add($lo, f32x4_mul(s, wl));
+                        $hi = f32x4_add($hi, f32x4_mul(s, wh));
+                    };
+                }
+                row!(x0, a0l, a0h);
+                row!(x1, a1l, a1h);
+                row!(x2, a2l, a2h);
+                row!(x3, a3l, a3h);
             }
             for (o, (lo, hi)) in
                 out.iter_mut()
