@@ -161,6 +161,9 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         return Ok(());
     };
     set_engine(engine);
+    // a task of its own for what follows (restoring the likes, the first ranking and the
+    // views it wakes): with the finishing of the engine it made one task over 50 ms
+    yield_now().await;
     // the listener's own tracks, before the likes that may point at them
     if let Some(n) = notice {
         st.notice(n);
