@@ -46,6 +46,12 @@ impl Track {
         })
     }
 
+    /// Whether the track has both a release year and a popularity (only TidyTuesday tracks do:
+    /// the "dated" candidate set of `eval` and the options' dated-only switch).
+    pub fn is_dated(&self) -> bool {
+        self.year.is_some() && self.popularity.is_some()
+    }
+
     /// Its era and popularity, as the encoder reads them.
     pub fn context(&self) -> Context {
         Context {

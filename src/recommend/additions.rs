@@ -89,19 +89,9 @@ impl Recommender {
         self.artist_ids = artist_ids;
         self.genre_of.truncate(changed.min(n));
         for t in &tracks[self.genre_of.len()..] {
-            let g = match self.genres.iter().position(|g| *g == t.genre) {
-                Some(g) => g,
-                None => {
-                    self.genres.push(t.genre.clone());
-                    self.genres.len() - 1
-                }
-            };
-            self.genre_of.push(g.min(u16::MAX as usize) as u16);
+            self.genre_of.push(self.genres.id_of(&t.genre));
         }
-        self.dated = tracks
-            .iter()
-            .map(|t| t.year.is_some() && t.popularity.is_some())
-            .collect();
+        self.dated = tracks.iter().map(|t| t.is_dated()).collect();
         self.search = SearchIndex::new(
             tracks
                 .iter()

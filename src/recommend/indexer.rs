@@ -6,9 +6,8 @@
 //! ([`Indexer::embed`]).
 //! The result is the same as [`Recommender::with_embeddings`] (which runs every step at once).
 
-use std::collections::HashMap;
-
 use super::distinct::{artist_key, song_key_of, Interner};
+use super::genres::Genres;
 use super::scan::Quantized;
 use super::search::SearchIndex;
 use super::{LoadError, Recommender};
@@ -30,8 +29,7 @@ pub struct Indexer {
     /// Each track's genre id (an index into `genres`), and whether it is dated (year and
     /// popularity known): built with the text, so finishing is cheap at a million tracks.
     pub(super) genre_of: Vec<u16>,
-    pub(super) genres: Vec<String>,
-    genre_ids: HashMap<String, u16>,
+    pub(super) genres: Genres,
     pub(super) dated: Vec<bool>,
     pub(super) unit: Vec<Embedding>,
     pub(super) quant: Quantized<EMB>,
@@ -54,8 +52,7 @@ impl Indexer {
             artist: Interner::with_capacity(n / 4),
             search: SearchIndex::default(),
             genre_of: Vec::with_capacity(n),
-            genres: Vec::new(),
-            genre_ids: HashMap::new(),
+            genres: Genres::default(),
             dated: Vec::with_capacity(n),
             unit: Vec::with_capacity(n),
             quant: Quantized::default(),
@@ -115,18 +112,8 @@ impl Indexer {
             self.song.push(song_key_of(&t.name, artist));
             self.artist.push(artist);
             self.search.push(&t.name, &t.artist, t.popularity);
-            let g = match self.genre_ids.get(t.genre.as_str()) {
-                Some(&g) => g,
-                None => {
-                    self.genres.push(t.genre.clone());
-                    // more genres than u16 ids share the last one: only the genre switch sees it
-                    let g = (self.genres.len() - 1).min(u16::MAX as usize) as u16;
-                    self.genre_ids.insert(t.genre.clone(), g);
-                    g
-                }
-            };
-            self.genre_of.push(g);
-            self.dated.push(t.year.is_some() && t.popularity.is_some());
+            self.genre_of.push(self.genres.id_of(&t.genre));
+            self.dated.push(t.is_dated());
         }
         for f in &self.catalog.features[from..to] {
             self.feature_mean.push(f);

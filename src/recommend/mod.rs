@@ -14,6 +14,7 @@ pub mod bench;
 pub mod distinct;
 pub mod exactness;
 pub mod explain;
+mod genres;
 mod indexer;
 pub mod path;
 pub mod projection;
@@ -252,7 +253,7 @@ pub struct Recommender {
     /// The integer copy of `unit` (16 principal coordinates) the first stage of a ranking scans.
     quant: Quantized<EMB>,
     genre_of: Vec<u16>,
-    genres: Vec<String>,
+    genres: genres::Genres,
     dated: Vec<bool>,
     catalog_mean: Features,
     mean_emb: Embedding,
@@ -378,7 +379,7 @@ impl Recommender {
 
     /// Distinct genres; `genre_of(i)` indexes this list.
     pub fn genres(&self) -> &[String] {
-        &self.genres
+        self.genres.names()
     }
 
     pub fn genre_of(&self, i: usize) -> usize {

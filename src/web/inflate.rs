@@ -75,11 +75,6 @@ impl Inflating {
         })
     }
 
-    /// Bytes of the file received so far.
-    pub fn received(&self) -> usize {
-        self.container.received()
-    }
-
     /// Feed the next bytes of the file (never fails: errors come out of `finish`).
     pub fn push(&mut self, chunk: &[u8]) {
         let payload = self.container.push(chunk);

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::model::{Embedding, EMB};
+use crate::model::Embedding;
 
 /// What the page asks the worker.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -131,31 +131,9 @@ pub fn buf_bytes(bufs: &[js_sys::ArrayBuffer], i: usize, what: &str) -> Result<V
         .ok_or_else(|| format!("the message lacks the {what}"))
 }
 
-/// Embeddings back from buffer `i` (f32 rows of `EMB`).
-pub fn buf_embeddings(bufs: &[js_sys::ArrayBuffer], i: usize) -> Result<Vec<Embedding>, String> {
-    let b = bufs.get(i).ok_or("the message lacks the embeddings")?;
-    if !(b.byte_length() as usize).is_multiple_of(4 * EMB) {
-        return Err(format!(
-            "{} bytes of embeddings are not whole rows of {EMB} numbers",
-            b.byte_length()
-        ));
-    }
-    // one copy, straight into the rows (no zero fill first: at a million tracks it cost more
-    // than the copy)
-    let floats = js_sys::Float32Array::new(b);
-    let n = floats.length() as usize / EMB;
-    let mut emb: Vec<Embedding> = Vec::with_capacity(n);
-    // SAFETY: the capacity holds `n · EMB` f32, exactly the array's length (checked above to be
-    // whole rows), all written by the copy before `set_len`.
-    unsafe {
-        floats.raw_copy_to_ptr(emb.as_mut_ptr().cast::<f32>());
-        emb.set_len(n);
-    }
-    Ok(emb)
-}
-
-/// Bytes copied into wasm memory per task by [`buf_sliced`].
-const COPY_SLICE: usize = 16 << 20;
+/// Bytes copied between JS and wasm memory per task by [`buf_sliced`] (and the page's copy of
+/// its embeddings for a fine-tune).
+pub const COPY_SLICE: usize = 16 << 20;
 
 /// Buffer `i` as a vector of `T` (plain data: bytes, embedding rows), copied in slices of
 /// 16 MB with a yield between them: at a million tracks the page receives 50 MB of catalog,

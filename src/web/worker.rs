@@ -10,7 +10,7 @@ use wasm_bindgen_futures::spawn_local;
 use super::inflate::Inflating;
 use super::load::{fetch_bytes, fetch_stream, mark, now};
 use super::protocol::{
-    buf_bytes, buf_embeddings, bytes_buf, embeddings_buf, post_to_page, Envelope, Reply, Request,
+    buf_bytes, buf_sliced, bytes_buf, embeddings_buf, post_to_page, Envelope, Reply, Request,
 };
 use crate::catalog::format::RawDecoder;
 use crate::model::dense::DenseEncoder;
@@ -57,7 +57,7 @@ async fn run(env: Envelope<Request>) {
             likes,
             dislikes,
             seed,
-        } => tune(id, &likes, &dislikes, seed, &env.bufs),
+        } => tune(id, &likes, &dislikes, seed, &env.bufs).await,
     };
     if let Err(e) = end {
         post(id, Reply::Failed(e), Vec::new());
@@ -142,7 +142,7 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
 }
 
 /// The page's fine-tune, reporting the losses every ~25 ms; ends with the tuned head's bytes.
-fn tune(
+async fn tune(
     id: u32,
     likes: &[usize],
     dislikes: &[usize],
@@ -151,7 +151,7 @@ fn tune(
 ) -> Result<(), String> {
     let w = buf_bytes(bufs, 0, "model weights")?;
     let weights = Weights::from_bytes(&w).map_err(|e| LoadError::from(e).to_string())?;
-    let emb = buf_embeddings(bufs, 1)?;
+    let emb = buf_sliced::<Embedding>(bufs, 1, "embeddings").await?;
     let mut tuner = Recommender::tuner_on(&weights.head, &emb, likes, dislikes, seed)
         .map_err(|e| format!("Could not tune: {e}."))?;
     let mut longest = 0.0f64;

@@ -14,7 +14,7 @@ use crate::web::charts::{LearnedChart, LossCurve};
 use crate::web::client::{self, Answer};
 use crate::web::display::track_name;
 use crate::web::load::{download_bytes, js_err, now, yield_now};
-use crate::web::protocol::{buf_bytes, bytes_buf, Reply, Request};
+use crate::web::protocol::{buf_bytes, bytes_buf, Reply, Request, COPY_SLICE};
 use crate::web::slot::{with_engine, with_engine_mut};
 use crate::web::state::{PageState, TuneState};
 use crate::web::storage;
@@ -85,12 +85,11 @@ fn start_tune(st: PageState) {
 /// tracks' are 128 MB, which blocked the page for over 100 ms in one copy). `None` when the
 /// engine is gone or shrank meanwhile.
 async fn embeddings_in_slices() -> Option<js_sys::ArrayBuffer> {
-    const SLICE: usize = 16 << 20;
     let len = with_engine(|e| std::mem::size_of_val(e.embeddings()))?;
     let out = js_sys::Uint8Array::new_with_length(len as u32);
     let mut at = 0;
     while at < len {
-        let end = (at + SLICE).min(len);
+        let end = (at + COPY_SLICE).min(len);
         with_engine(|e| {
             let bytes: &[u8] = bytemuck::cast_slice(e.embeddings());
             bytes
