@@ -113,6 +113,7 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
     let (features, contexts) = RawDecoder::new(raw)
         .and_then(|d| d.numbers())
         .map_err(|e| LoadError::from(e).to_string())?;
+    mark("worker-numbers");
     if features.is_empty() {
         return Err(LoadError::EmptyCatalog.to_string());
     }
