@@ -406,7 +406,7 @@ fn new_tracks_scale_like_the_catalog() {
 
 #[test]
 fn parsing_in_slices_of_tracks_equals_the_whole_parse() {
-    use soundalike::catalog::format::{decode_raw, RawDecoder, StreamDecoder};
+    use soundalike::catalog::format::{decode_raw, Columns, RawDecoder, StreamDecoder};
     let mut d = StreamDecoder::new();
     d.push(bytes());
     let raw = d.finish().expect("inflate");
@@ -415,10 +415,18 @@ fn parsing_in_slices_of_tracks_equals_the_whole_parse() {
         whole.tracks,
         Catalog::from_bytes(bytes()).expect("decode").tracks
     );
-    // the engine worker's numbers-only parse gives what encoding reads from the whole one
-    let (features, contexts) = RawDecoder::new(raw.clone())
-        .and_then(|d| d.numbers())
-        .expect("numbers");
+    // the engine worker's numbers-only parse, a block at a time, gives what encoding reads
+    // from the whole one
+    let cols = Columns::new(&raw).expect("columns");
+    assert_eq!(cols.len(), whole.len());
+    let (mut features, mut contexts) = (Vec::new(), Vec::new());
+    for from in (0..cols.len()).step_by(2048) {
+        let (f, c) = cols
+            .numbers(&raw, from..(from + 2048).min(cols.len()))
+            .expect("numbers");
+        features.extend(f);
+        contexts.extend(c);
+    }
     assert_eq!(features, whole.features);
     let whole_contexts: Vec<_> = whole.tracks.iter().map(|t| t.context()).collect();
     assert_eq!(contexts, whole_contexts);

@@ -635,13 +635,11 @@ fn varint(d: &[u8], at: &mut usize, section: &'static str) -> Result<u64, Format
     Err(bad(section, "a length overflows"))
 }
 
-/// An inflated payload (what [`StreamDecoder::finish`] returns) parsed a slice of tracks at a
-/// time, so the page can yield between slices: [`new`](Self::new) checks the table of sections
-/// and every section's size, [`step`](Self::step) builds the next tracks (titles read in place,
-/// as postcard wrote them), [`finish`](Self::finish) the catalog. Errors are [`FormatError`]s
-/// naming the section, as [`decode_raw`]'s.
-pub struct RawDecoder {
-    raw: Vec<u8>,
+/// The checked table of an inflated payload: the track count, the scaler, and where each
+/// fixed-width column lies (each checked to hold one entry per track). Enough to read the
+/// numbers a range of tracks at a time ([`numbers`](Self::numbers), what the engine worker
+/// encodes from) without the text; [`RawDecoder`] parses the text with it.
+pub struct Columns {
     meta: Meta,
     n: usize,
     ids: Range<usize>,
@@ -650,23 +648,14 @@ pub struct RawDecoder {
     pops: Range<usize>,
     genres: Range<usize>,
     feats: Range<usize>,
-    /// Reading position in the NAME section, and its end.
-    names_at: usize,
-    names_end: usize,
-    /// Lead artists as runs (name, tracks), the current run and what is left of it.
-    runs: Vec<(String, u32)>,
-    run: usize,
-    run_left: u32,
-    synthetic: Option<super::synth::Synthetic>,
-    tracks: Vec<Track>,
-    features: Vec<Features>,
-    /// Track id → index, built as the tracks are (as `Catalog::new` builds it).
-    index: super::IdIndex,
+    names: Option<Range<usize>>,
+    artists: Option<Range<usize>>,
+    synthetic: Option<Range<usize>>,
 }
 
-impl RawDecoder {
-    pub fn new(raw: Vec<u8>) -> Result<RawDecoder, FormatError> {
-        let s = find_sections(&raw)?;
+impl Columns {
+    pub fn new(raw: &[u8]) -> Result<Columns, FormatError> {
+        let s = find_sections(raw)?;
         let meta: Meta =
             postcard::from_bytes(&raw[s.meta.ok_or(FormatError::MissingSection("META"))?])
                 .map_err(|e| bad("META", e.to_string()))?;
@@ -691,21 +680,110 @@ impl RawDecoder {
             }
             Ok(r)
         };
-        let ids = fixed("IDS_", s.ids, 16)?;
-        let years = fixed("YEAR", s.years, 1)?;
-        let approx = fixed("YAPX", s.approx, 1)?;
-        let pops = fixed("POPU", s.pops, 1)?;
-        let genres = fixed("GENR", s.genres, 2)?;
-        let feats = fixed("FEAT", s.feats, N_BASE)?;
-        let names = s.names.ok_or(FormatError::MissingSection("NAME"))?;
+        Ok(Columns {
+            ids: fixed("IDS_", s.ids, 16)?,
+            years: fixed("YEAR", s.years, 1)?,
+            approx: fixed("YAPX", s.approx, 1)?,
+            pops: fixed("POPU", s.pops, 1)?,
+            genres: fixed("GENR", s.genres, 2)?,
+            feats: fixed("FEAT", s.feats, N_BASE)?,
+            names: s.names,
+            artists: s.artists,
+            synthetic: s.synthetic,
+            meta,
+            n,
+        })
+    }
+
+    /// Tracks in the catalog.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The features and context of the tracks in `range` (within `0..len`), without the text:
+    /// what encoding needs. A range at a time, so that the engine worker encodes as it reads
+    /// (and wasm engines compile a function that is called often, not one long loop).
+    pub fn numbers(
+        &self,
+        raw: &[u8],
+        range: Range<usize>,
+    ) -> Result<(Vec<Features>, Vec<Context>), FormatError> {
+        let mut features = Vec::with_capacity(range.len());
+        let mut contexts = Vec::with_capacity(range.len());
+        for i in range {
+            let pop = self.popularity(raw, i)?;
+            let year = raw[self.years.start + i];
+            contexts.push(Context {
+                year: (year != 0).then(|| YEAR_BASE + year as u16),
+                year_approx: year != 0 && raw[self.approx.start + i] != 0,
+                popularity: pop,
+            });
+            features.push(self.features_of(raw, i));
+        }
+        Ok((features, contexts))
+    }
+
+    fn popularity(&self, raw: &[u8], i: usize) -> Result<Option<u8>, FormatError> {
+        match raw[self.pops.start + i] {
+            255 => Ok(None),
+            p if p > 100 => Err(bad("POPU", format!("track {i} has popularity {p}"))),
+            p => Ok(Some(p)),
+        }
+    }
+
+    fn features_of(&self, raw: &[u8], i: usize) -> Features {
+        let base: [f32; N_BASE] =
+            std::array::from_fn(|j| dequantize(raw[self.feats.start + j * self.n + i]));
+        self.meta.scaler.complete(&base)
+    }
+}
+
+/// An inflated payload (what [`StreamDecoder::finish`] returns) parsed a slice of tracks at a
+/// time, so the page can yield between slices: [`new`](Self::new) checks the table of sections
+/// and every section's size, [`step`](Self::step) builds the next tracks (titles read in place,
+/// as postcard wrote them), [`finish`](Self::finish) the catalog. Errors are [`FormatError`]s
+/// naming the section, as [`decode_raw`]'s.
+pub struct RawDecoder {
+    raw: Vec<u8>,
+    cols: Columns,
+    /// Reading position in the NAME section, and its end.
+    names_at: usize,
+    names_end: usize,
+    /// Lead artists as runs (name, tracks), the current run and what is left of it.
+    runs: Vec<(String, u32)>,
+    run: usize,
+    run_left: u32,
+    synthetic: Option<super::synth::Synthetic>,
+    tracks: Vec<Track>,
+    features: Vec<Features>,
+    /// Track id → index, built as the tracks are (as `Catalog::new` builds it).
+    index: super::IdIndex,
+}
+
+impl RawDecoder {
+    pub fn new(raw: Vec<u8>) -> Result<RawDecoder, FormatError> {
+        let cols = Columns::new(&raw)?;
+        let n = cols.n;
+        let names = cols
+            .names
+            .clone()
+            .ok_or(FormatError::MissingSection("NAME"))?;
         let mut names_at = names.start;
         let count = varint(&raw[..names.end], &mut names_at, "NAME")?;
         if count != n as u64 {
             return Err(bad("NAME", format!("{count} titles for {n} tracks")));
         }
-        let runs: Vec<(String, u32)> =
-            postcard::from_bytes(&raw[s.artists.ok_or(FormatError::MissingSection("ARTS"))?])
-                .map_err(|e| bad("ARTS", e.to_string()))?;
+        let runs: Vec<(String, u32)> = postcard::from_bytes(
+            &raw[cols
+                .artists
+                .clone()
+                .ok_or(FormatError::MissingSection("ARTS"))?],
+        )
+        .map_err(|e| bad("ARTS", e.to_string()))?;
         let total: u64 = runs.iter().map(|(_, c)| *c as u64).sum();
         if total != n as u64 {
             return Err(bad(
@@ -713,19 +791,12 @@ impl RawDecoder {
                 format!("artist runs cover {total} tracks, expected {n}"),
             ));
         }
-        let synthetic = s
+        let synthetic = cols
             .synthetic
+            .clone()
             .map(|r| postcard::from_bytes(&raw[r]).map_err(|e| bad("SYNT", e.to_string())))
             .transpose()?;
         Ok(RawDecoder {
-            meta,
-            n,
-            ids,
-            years,
-            approx,
-            pops,
-            genres,
-            feats,
             names_at,
             names_end: names.end,
             run_left: runs.first().map_or(0, |r| r.1),
@@ -734,52 +805,20 @@ impl RawDecoder {
             synthetic,
             tracks: Vec::with_capacity(n),
             features: Vec::with_capacity(n),
-            index: super::IdIndex::with_capacity_and_hasher(n, Default::default()),
+            index: super::IdIndex::with_capacity(n),
+            cols,
             raw,
         })
     }
 
     /// Tracks parsed so far, and in all.
     pub fn progress(&self) -> (usize, usize) {
-        (self.tracks.len(), self.n)
-    }
-
-    /// Every track's features and context, without the text: what encoding needs (the engine
-    /// worker encodes from these while the page parses the whole catalog).
-    pub fn numbers(&self) -> Result<(Vec<Features>, Vec<Context>), FormatError> {
-        let (raw, n) = (&self.raw, self.n);
-        let mut features = Vec::with_capacity(n);
-        let mut contexts = Vec::with_capacity(n);
-        for i in 0..n {
-            let pop = self.popularity(i)?;
-            let year = raw[self.years.start + i];
-            contexts.push(Context {
-                year: (year != 0).then(|| YEAR_BASE + year as u16),
-                year_approx: year != 0 && raw[self.approx.start + i] != 0,
-                popularity: pop,
-            });
-            features.push(self.features_of(i));
-        }
-        Ok((features, contexts))
-    }
-
-    fn popularity(&self, i: usize) -> Result<Option<u8>, FormatError> {
-        match self.raw[self.pops.start + i] {
-            255 => Ok(None),
-            p if p > 100 => Err(bad("POPU", format!("track {i} has popularity {p}"))),
-            p => Ok(Some(p)),
-        }
-    }
-
-    fn features_of(&self, i: usize) -> Features {
-        let base: [f32; N_BASE] =
-            std::array::from_fn(|j| dequantize(self.raw[self.feats.start + j * self.n + i]));
-        self.meta.scaler.complete(&base)
+        (self.tracks.len(), self.cols.n)
     }
 
     /// Parse up to `count` more tracks; true once every track is.
     pub fn step(&mut self, count: usize) -> Result<bool, FormatError> {
-        let (from, n) = (self.tracks.len(), self.n);
+        let (from, n) = (self.tracks.len(), self.cols.n);
         let to = from.saturating_add(count).min(n);
         let raw = &self.raw;
         let names = &raw[..self.names_end];
@@ -804,11 +843,14 @@ impl RawDecoder {
                 .get(self.run)
                 .map(|r| r.0.clone())
                 .unwrap_or_default();
-            let at = self.ids.start + 16 * i;
+            let at = self.cols.ids.start + 16 * i;
             let id = u128::from_be_bytes(raw[at..at + 16].try_into().expect("16 bytes"));
-            let g = u16::from_le_bytes([raw[self.genres.start + i], raw[self.genres.start + n + i]])
-                as usize;
+            let g = u16::from_le_bytes([
+                raw[self.cols.genres.start + i],
+                raw[self.cols.genres.start + n + i],
+            ]) as usize;
             let genre = self
+                .cols
                 .meta
                 .genres
                 .get(g)
@@ -817,25 +859,24 @@ impl RawDecoder {
                         "GENR",
                         format!(
                             "track {i} has genre index {g}, only {} genres",
-                            self.meta.genres.len()
+                            self.cols.meta.genres.len()
                         ),
                     )
                 })?
                 .clone();
-            let popularity = self.popularity(i)?;
-            let year = raw[self.years.start + i];
-            let id = u128_to_id(id);
-            self.index.insert(id.clone(), i);
+            let popularity = self.cols.popularity(raw, i)?;
+            let year = raw[self.cols.years.start + i];
             self.tracks.push(Track {
-                id,
+                id: u128_to_id(id),
                 name,
                 artist,
                 year: (year != 0).then(|| YEAR_BASE + year as u16),
-                year_approx: year != 0 && raw[self.approx.start + i] != 0,
+                year_approx: year != 0 && raw[self.cols.approx.start + i] != 0,
                 popularity,
                 genre,
             });
-            let f = self.features_of(i);
+            self.index.insert(&self.tracks, i);
+            let f = self.cols.features_of(raw, i);
             self.features.push(f);
         }
         Ok(to == n)
@@ -844,7 +885,12 @@ impl RawDecoder {
     /// The catalog (parsing what is left first).
     pub fn finish(mut self) -> Result<Catalog, FormatError> {
         while !self.step(usize::MAX)? {}
-        let mut cat = Catalog::with_index(self.tracks, self.features, self.meta.scaler, self.index);
+        let mut cat = Catalog::with_index(
+            self.tracks,
+            self.features,
+            self.cols.meta.scaler,
+            self.index,
+        );
         if let Some(synth) = self.synthetic {
             cat.set_synthetic(synth);
         }

@@ -6,12 +6,11 @@
 pub mod analysis;
 pub mod features;
 pub mod format;
+mod id_index;
 pub mod ingest;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod interactions;
 pub mod synth;
-
-use std::collections::HashMap;
 
 use features::{dequantize, quantize, Features, RawFeatures, Scaler, N_BASE};
 pub use format::{EncodeError, FormatError};
@@ -78,9 +77,7 @@ pub struct RawTrack {
     pub raw: RawFeatures,
 }
 
-/// Track id → index. foldhash rather than SipHash: the page builds it for every track while it
-/// loads, and ids come from the catalog file, not from an adversary probing the table.
-pub(crate) type IdIndex = HashMap<String, usize, foldhash::fast::FixedState>;
+pub(crate) use id_index::IdIndex;
 
 /// The catalog the page and the CLI work on.
 ///
@@ -143,9 +140,9 @@ impl Catalog {
 
     /// Assemble a catalog from its parts.
     pub fn new(tracks: Vec<Track>, features: Vec<Features>, scaler: Scaler) -> Catalog {
-        let mut index = IdIndex::with_capacity_and_hasher(tracks.len(), Default::default());
-        for (i, t) in tracks.iter().enumerate() {
-            index.insert(t.id.clone(), i);
+        let mut index = IdIndex::with_capacity(tracks.len());
+        for i in 0..tracks.len() {
+            index.insert(&tracks, i);
         }
         Catalog::with_index(tracks, features, scaler, index)
     }
@@ -188,20 +185,20 @@ impl Catalog {
     /// Append a track scaled elsewhere with this catalog's scaler (the listener's own, added on
     /// the device). Returns its index, or `None` when the id is already in the catalog.
     pub fn push(&mut self, track: Track, features: Features) -> Option<usize> {
-        if self.index.contains_key(&track.id) {
+        if self.index.get(&self.tracks, &track.id).is_some() {
             return None;
         }
         let i = self.tracks.len();
-        self.index.insert(track.id.clone(), i);
         self.tracks.push(track);
         self.features.push(features);
+        self.index.insert(&self.tracks, i);
         Some(i)
     }
 
     /// Keep the first `n` tracks (takes the listener's added tracks out again).
     pub fn truncate(&mut self, n: usize) {
-        for t in self.tracks.iter().skip(n) {
-            self.index.remove(&t.id);
+        for i in n..self.tracks.len() {
+            self.index.remove(&self.tracks, i);
         }
         self.tracks.truncate(n);
         self.features.truncate(n);
@@ -209,7 +206,7 @@ impl Catalog {
 
     /// Position of a track by its Spotify id.
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
+        self.index.get(&self.tracks, id)
     }
 
     /// Decode a catalog file (see [`format`]; natively: the page inflates in the browser). Never

@@ -16,7 +16,9 @@ pub fn fold(s: &str) -> String {
 /// [`fold`], appended to `out` (ASCII, most titles, without the per-character tables).
 fn fold_into(s: &str, out: &mut String) {
     if s.is_ascii() {
-        out.extend(s.bytes().map(|b| b.to_ascii_lowercase() as char));
+        let from = out.len();
+        out.push_str(s);
+        out[from..].make_ascii_lowercase();
         return;
     }
     for c in s.chars() {

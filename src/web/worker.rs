@@ -12,7 +12,7 @@ use super::load::{fetch_bytes, fetch_stream, mark, now};
 use super::protocol::{
     buf_bytes, buf_sliced, bytes_buf, embeddings_buf, post_to_page, Envelope, Reply, Request,
 };
-use crate::catalog::format::RawDecoder;
+use crate::catalog::format::Columns;
 use crate::model::dense::DenseEncoder;
 use crate::model::input::input;
 use crate::model::{tuned, Embedding, Weights};
@@ -20,8 +20,10 @@ use crate::recommend::scan::Quantized;
 use crate::recommend::{LoadError, Recommender};
 use crate::vector::unit;
 
-/// Tracks encoded between two progress reports.
-const ENCODE_BLOCK: usize = 8192;
+/// Tracks read and encoded (and then indexed) per call, between two progress reports: small
+/// enough that the engine's optimised code takes over after the first blocks (a wasm function
+/// already running keeps its baseline code to the end).
+const ENCODE_BLOCK: usize = 2048;
 /// Longest stretch of fine-tune steps between two progress reports (the page draws the curve).
 const SLICE_MS: f64 = 25.0;
 
@@ -109,30 +111,38 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
     mark("worker-inflated");
     // the page parses and indexes its copy while this encodes
     post(id, Reply::Inflated, vec![bytes_buf(&raw)]);
-    // the numbers alone: the page parses the text
-    let (features, contexts) = RawDecoder::new(raw)
-        .and_then(|d| d.numbers())
-        .map_err(|e| LoadError::from(e).to_string())?;
-    mark("worker-numbers");
-    if features.is_empty() {
+    // the numbers alone (the page parses the text), read and encoded a block at a time
+    let cols = Columns::new(&raw).map_err(|e| LoadError::from(e).to_string())?;
+    if cols.is_empty() {
         return Err(LoadError::EmptyCatalog.to_string());
     }
-    let n = features.len();
+    let n = cols.len();
     let encoder = DenseEncoder::new(&weights.autoencoder);
     let mut emb = Vec::with_capacity(n);
     for from in (0..n).step_by(ENCODE_BLOCK) {
         let to = (from + ENCODE_BLOCK).min(n);
+        let (features, contexts) = cols
+            .numbers(&raw, from..to)
+            .map_err(|e| LoadError::from(e).to_string())?;
         emb.extend(
             encoder.encode_many(
-                (from..to).map(|i| input(&features[i], &contexts[i], weights.objective)),
+                features
+                    .iter()
+                    .zip(&contexts)
+                    .map(|(f, c)| input(f, c, weights.objective)),
             ),
         );
         post(id, Reply::Encoding { done: to, total: n }, Vec::new());
     }
     mark("worker-encoded");
-    // the scan's index too: the page's thread is the busier one during a load
-    let units: Vec<Embedding> = emb.iter().map(unit).collect();
-    let scan = Quantized::new(&units).to_bytes();
+    // the scan's index too (the page's thread is the busier one during a load), a block of
+    // unit vectors at a time
+    let mut scan = Quantized::fitted(&emb);
+    for block in emb.chunks(ENCODE_BLOCK) {
+        let units: Vec<Embedding> = block.iter().map(unit).collect();
+        scan.extend(&units);
+    }
+    let scan = scan.to_bytes();
     mark("worker-indexed");
     post(
         id,
