@@ -24,6 +24,8 @@ use crate::vector::unit;
 /// enough that the engine's optimised code takes over after the first blocks (a wasm function
 /// already running keeps its baseline code to the end).
 const ENCODE_BLOCK: usize = 2048;
+/// Shortest time between two progress reports of the load.
+const PROGRESS_MS: f64 = 50.0;
 /// Longest stretch of fine-tune steps between two progress reports (the page draws the curve).
 const SLICE_MS: f64 = 25.0;
 
@@ -71,8 +73,16 @@ async fn run(env: Envelope<Request>) {
 /// transferred.
 async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), String> {
     mark("worker-request");
+    // at most one report per PROGRESS_MS per file (and the last): each one is a message, a
+    // status line redrawn on the page, and a frame the page paints while the load runs
     let progress = |what: &'static str| {
-        move |got, total| {
+        let last = std::cell::Cell::new(f64::NEG_INFINITY);
+        move |got, total: Option<u64>| {
+            let t = now();
+            if t - last.get() < PROGRESS_MS && total != Some(got) {
+                return;
+            }
+            last.set(t);
             post(
                 id,
                 Reply::Download {
@@ -119,6 +129,7 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
     let n = cols.len();
     let encoder = DenseEncoder::new(&weights.autoencoder);
     let mut emb = Vec::with_capacity(n);
+    let mut reported = f64::NEG_INFINITY;
     for from in (0..n).step_by(ENCODE_BLOCK) {
         let to = (from + ENCODE_BLOCK).min(n);
         let (features, contexts) = cols
@@ -132,7 +143,10 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
                     .map(|(f, c)| input(f, c, weights.objective)),
             ),
         );
-        post(id, Reply::Encoding { done: to, total: n }, Vec::new());
+        if now() - reported >= PROGRESS_MS || to == n {
+            reported = now();
+            post(id, Reply::Encoding { done: to, total: n }, Vec::new());
+        }
     }
     mark("worker-encoded");
     // the scan's index too (the page's thread is the busier one during a load), a block of
