@@ -22,8 +22,6 @@
 //!
 //! Knows unit embeddings and a [`Taste`], not catalogs, heads or the page.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 use super::score::{by_score, keep_best};
 use super::taste::{Taste, TOP_M};
@@ -306,8 +304,8 @@ impl<const D: usize> Quantized<D> {
     }
 
     /// Approximate taste scores and their bounds for the tracks that `keep` admits and that could
-    /// be among the best `n`: a running `n`-th best lower bound (a min-heap of `n` lower bounds)
-    /// drops every track whose upper bound is already below it. That threshold only rises and
+    /// be among the best `n`: a running `n`-th best lower bound (of a subset of the candidates,
+    /// brought up to date every `n` candidates) drops every track whose upper bound is already below it. That threshold only rises and
     /// never exceeds the final `n`-th best lower bound, so no track of the exact top `n` is
     /// dropped, and the tracks holding the `n` best lower bounds are all kept. `keep` is asked
     /// only about tracks whose upper bound reaches the threshold.
@@ -326,8 +324,11 @@ impl<const D: usize> Quantized<D> {
         if n == 0 {
             return out;
         }
-        // the n best lower bounds so far, smallest on top (order-preserving integer keys)
-        let mut lowest: BinaryHeap<Reverse<i32>> = BinaryHeap::with_capacity(n + 1);
+        // lower bounds of the candidates so far; whenever 2n have gathered, the n-th best of
+        // them (a linear select) raises the threshold and only the n best are kept. Any n
+        // candidates' n-th best lower bound is at most the final one, so the threshold stays
+        // safe; a heap updated per candidate cost a fifth of a query at 66k tracks.
+        let mut lows: Vec<f32> = Vec::with_capacity(2 * n);
         let mut threshold = f32::NEG_INFINITY;
         for (b, block) in self.blocks.iter().enumerate() {
             let Some((approx, bound)) = q.eval(block, threshold) else {
@@ -338,18 +339,12 @@ impl<const D: usize> Quantized<D> {
                 if approx[lane] + bound[lane] < threshold || i >= self.len || !keep(i) {
                     continue;
                 }
-                let lower = order_key(approx[lane] - bound[lane]);
-                if lowest.len() < n {
-                    lowest.push(Reverse(lower));
-                } else if let Some(mut min) = lowest.peek_mut() {
-                    if lower > min.0 {
-                        *min = Reverse(lower);
-                    }
-                }
-                if lowest.len() == n {
-                    threshold = lowest
-                        .peek()
-                        .map_or(f32::NEG_INFINITY, |m| from_order_key(m.0));
+                lows.push(approx[lane] - bound[lane]);
+                if lows.len() == n && threshold == f32::NEG_INFINITY {
+                    threshold = lows.iter().copied().fold(f32::INFINITY, f32::min);
+                } else if lows.len() == 2 * n {
+                    threshold = threshold.max(nth_best(&mut lows, n));
+                    lows.truncate(n);
                 }
                 out.rows.push(Candidate {
                     index: i as u32,
@@ -358,9 +353,19 @@ impl<const D: usize> Quantized<D> {
                 });
             }
         }
+        // the n-th best lower bound of all the candidates (the n best of each batch are kept)
+        if lows.len() >= n {
+            threshold = threshold.max(nth_best(&mut lows, n));
+        }
         out.threshold = threshold;
         out
     }
+}
+
+/// The `n`-th largest of `v` (`1 <= n <= v.len()`), leaving the `n` largest first (in no
+/// order).
+fn nth_best(v: &mut [f32], n: usize) -> f32 {
+    *v.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a)).1
 }
 
 /// `bytes` (a whole number of `T`s) as a `Vec<T>`, copied once: no zero fill first, which at a
@@ -376,17 +381,6 @@ fn pod_vec<T: bytemuck::Pod>(bytes: &[u8]) -> Vec<T> {
         v.set_len(n);
     }
     v
-}
-
-/// An `i32` that orders like the `f32` it came from (for the heap; no NaN reaches it).
-#[inline]
-fn order_key(x: f32) -> i32 {
-    let b = x.to_bits() as i32;
-    b ^ (((b >> 31) as u32) >> 1) as i32
-}
-
-fn from_order_key(k: i32) -> f32 {
-    f32::from_bits((k ^ (((k >> 31) as u32) >> 1) as i32) as u32)
 }
 
 /// One query vector's codes, each coordinate pair packed in an i32 (low half first), as a
@@ -883,9 +877,5 @@ mod tests {
             .exact_best(|i| taste.score(&units[i]));
         assert_eq!(got.len(), 3);
         assert!(q.scan(&taste, 0, |_| true).exact_best(|_| 0.0).is_empty());
-        assert!(order_key(-0.5) < order_key(-0.25));
-        for x in [-3.5f32, -0.0, 0.0, 1e-30, 2.0] {
-            assert_eq!(from_order_key(order_key(x)).to_bits(), x.to_bits());
-        }
     }
 }
