@@ -151,6 +151,17 @@ impl Interner {
         let n = self.of.len() as u32;
         self.ids.push(*self.of.entry(k).or_insert(n));
     }
+
+    /// Push the last key again (the caller knows it repeats: no hashing, no probe).
+    pub fn push_again(&mut self) -> bool {
+        match self.ids.last() {
+            Some(&id) => {
+                self.ids.push(id);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// The walk over one ranking. Flat arrays over song and artist ids, no hashing per track: the

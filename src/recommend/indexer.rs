@@ -25,6 +25,8 @@ pub struct Indexer {
     pub(super) emb: Vec<Embedding>,
     pub(super) song: Interner,
     pub(super) artist: Interner,
+    /// The last track's [`artist_key`].
+    artist_key: u64,
     pub(super) search: SearchIndex,
     /// Each track's genre id (an index into `genres`), and whether it is dated (year and
     /// popularity known): built with the text, so finishing is cheap at a million tracks.
@@ -50,6 +52,7 @@ impl Indexer {
             emb: Vec::new(),
             song: Interner::with_capacity(n),
             artist: Interner::with_capacity(n / 4),
+            artist_key: 0,
             search: SearchIndex::default(),
             genre_of: Vec::with_capacity(n),
             genres: Genres::default(),
@@ -107,12 +110,21 @@ impl Indexer {
     pub fn step_text(&mut self, n: usize) -> bool {
         let from = self.search.len();
         let to = from.saturating_add(n).min(self.catalog.len());
-        for t in &self.catalog.tracks[from..to] {
-            let artist = artist_key(&t.artist);
-            self.song.push(song_key_of(&t.name, artist));
-            self.artist.push(artist);
+        for i in from..to {
+            let t = &self.catalog.tracks[i];
+            // tracks come sorted by artist: a run of one artist hashes and interns its name once
+            let again = i > 0 && self.catalog.tracks[i - 1].artist == t.artist;
+            if !(again && self.artist.push_again()) {
+                self.artist_key = artist_key(&t.artist);
+                self.artist.push(self.artist_key);
+            }
+            self.song.push(song_key_of(&t.name, self.artist_key));
             self.search.push(&t.name, &t.artist, t.popularity);
-            self.genre_of.push(self.genres.id_of(&t.genre));
+            let genre = match self.genre_of.last() {
+                Some(&g) if self.catalog.tracks[i - 1].genre == t.genre => g,
+                _ => self.genres.id_of(&t.genre),
+            };
+            self.genre_of.push(genre);
             self.dated.push(t.is_dated());
         }
         for f in &self.catalog.features[from..to] {
