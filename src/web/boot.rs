@@ -176,6 +176,7 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     restore(st);
     mark("page-restored");
     // compute the first recommendations before declaring ready
+    st.settle();
     let _ = st.recs.get_untracked();
     mark("page-ready");
     let ms = now() - t0;
@@ -249,6 +250,7 @@ async fn start_alone(st: PageState, w: Vec<u8>, t0: f64) -> Result<(), String> {
     set_engine(engine);
     st.engine_changed();
     restore(st);
+    st.settle();
     let _ = st.recs.get_untracked();
     st.status.set(Status::Ready { n, ms: now() - t0 });
     Ok(())

@@ -68,6 +68,10 @@ impl Inflating {
         let out = response
             .array_buffer()
             .map_err(|e| FormatError::Decompress(js_err(e)))?;
+        // `finish` reads the outcome; until then a corrupt stream's rejection ("Failed to
+        // fetch") would be reported as unhandled (a page error) whenever it came before the end
+        // of the download, or when the load stopped early (weights missing, catalog 404)
+        ignore_rejection(out.clone());
         Ok(Inflating {
             container: Container::new(),
             writer,

@@ -11,7 +11,8 @@
 //! changed. This folder must not know how the engine ranks (only its public API) nor the
 //! playlists (the page never sees them); the core must not know this folder.
 //!
-//! Dependencies point one way: `components` → `charts` → `state` / `display` → `slot`;
+//! Dependencies point one way: `components` → `charts` → `state` / `display` → `slot`
+//! (`state` → `load` for `yield_now`);
 //! `boot` / `widget` → `remote` → `client` → `protocol`; `worker` → `protocol` / `load`;
 //! `load`, `storage`, `protocol` and `slot` know no other module here, and no module here imports
 //! this one.

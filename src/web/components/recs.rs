@@ -61,6 +61,7 @@ fn export_rows(recs: &[Rec]) -> Vec<ExportRow> {
 
 /// Download the current list in format `f` (an index into [`FORMATS`]).
 fn export_list(st: PageState, f: usize) {
+    st.settle();
     let rows = st.recs.with_untracked(|r| export_rows(r));
     let (_, _, name, mime) = FORMATS[f];
     let title = "soundalike recommendations";
