@@ -117,7 +117,7 @@ fn three_hundred_genres_build_and_read_back() {
     let back = Catalog::from_bytes(&bytes).unwrap();
     assert_eq!(back, built.catalog);
     let genres: std::collections::HashSet<&str> =
-        back.tracks.iter().map(|t| t.genre.as_str()).collect();
+        back.tracks.iter().map(|t| t.genre.as_ref()).collect();
     assert_eq!(genres.len(), 300);
 
     let out = build(&csv, &d);
@@ -139,7 +139,7 @@ fn catalog_with_genres(n: usize) -> Catalog {
                 year: None,
                 year_approx: false,
                 popularity: None,
-                genre: format!("g{i}"),
+                genre: format!("g{i}").into(),
             },
             raw: [
                 0.5,

@@ -85,7 +85,7 @@ fn exportify_with_features_counts_every_row() {
     // metadata by column name
     let first = &r.new[0];
     assert_eq!(first.track.id, "5zr3QA7YeEEBY3ABp3e2zS");
-    assert_eq!(first.track.artist, "The Quiet Orchards");
+    assert_eq!(&*first.track.artist, "The Quiet Orchards");
     assert_eq!(first.track.year, Some(2019));
     assert_eq!(first.track.popularity, Some(31));
     assert_eq!(

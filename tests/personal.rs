@@ -66,7 +66,7 @@ fn a_saved_model_gives_the_same_recommendations_elsewhere() {
             .collect()
     };
     let mut stored = Stored::new(ids(&likes), ids(&dislikes));
-    stored.banned_artists = vec![here.catalog().tracks[11].artist.clone()];
+    stored.banned_artists = vec![here.catalog().tracks[11].artist.to_string()];
     let file = personal::to_bytes(&stored, &tuned, here.shipped_head());
     let query = |r: &Recommender, s: &Stored| {
         let ix = |v: &[String]| -> Vec<usize> {

@@ -105,7 +105,7 @@ fn query_strategy(n: usize) -> impl Strategy<Value = Query> {
                     likes,
                     dislikes,
                     banned_artists: ban
-                        .map(|i| recommender().catalog().tracks[i].artist.clone())
+                        .map(|i| recommender().catalog().tracks[i].artist.to_string())
                         .into_iter()
                         .collect(),
                     options: Options {

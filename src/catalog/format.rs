@@ -37,6 +37,7 @@
 use serde::{Deserialize, Serialize};
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::features::{dequantize, Features, Scaler, N_BASE};
 use super::{Catalog, Context, Track};
@@ -176,14 +177,14 @@ pub fn encode(cat: &Catalog) -> Result<Vec<u8>, EncodeError> {
     let mut index: HashMap<&str, u16> = HashMap::from([("", 0)]);
     let mut genre_idx: Vec<u16> = Vec::with_capacity(n);
     for t in &cat.tracks {
-        let i = match index.get(t.genre.as_str()) {
+        let i = match index.get(&*t.genre) {
             Some(&i) => i,
             None => {
                 let i = u16::try_from(genres.len()).map_err(|_| EncodeError::TooManyGenres {
                     count: distinct_genres(cat),
                     limit: MAX_GENRES,
                 })?;
-                genres.push(t.genre.clone());
+                genres.push(t.genre.to_string());
                 index.insert(&t.genre, i);
                 i
             }
@@ -204,7 +205,7 @@ pub fn encode(cat: &Catalog) -> Result<Vec<u8>, EncodeError> {
     let mut runs: Vec<(&str, u32)> = Vec::new();
     for t in &cat.tracks {
         match runs.last_mut() {
-            Some((a, c)) if *a == t.artist => *c += 1,
+            Some((a, c)) if **a == *t.artist => *c += 1,
             _ => runs.push((&t.artist, 1)),
         }
     }
@@ -297,7 +298,7 @@ fn distinct_genres(cat: &Catalog) -> usize {
     let set: std::collections::HashSet<&str> = cat
         .tracks
         .iter()
-        .map(|t| t.genre.as_str())
+        .map(|t| &*t.genre)
         .filter(|g| !g.is_empty())
         .collect();
     set.len()
@@ -754,7 +755,9 @@ pub struct RawDecoder {
     names_at: usize,
     names_end: usize,
     /// Lead artists as runs (name, tracks), the current run and what is left of it.
-    runs: Vec<(String, u32)>,
+    runs: Vec<(Arc<str>, u32)>,
+    /// The genre names, shared by their tracks.
+    genres: Vec<Arc<str>>,
     run: usize,
     run_left: u32,
     synthetic: Option<super::synth::Synthetic>,
@@ -784,6 +787,14 @@ impl RawDecoder {
                 .ok_or(FormatError::MissingSection("ARTS"))?],
         )
         .map_err(|e| bad("ARTS", e.to_string()))?;
+        // one string per artist and per genre, shared by their tracks
+        let runs: Vec<(Arc<str>, u32)> = runs.into_iter().map(|(a, c)| (a.into(), c)).collect();
+        let genres = cols
+            .meta
+            .genres
+            .iter()
+            .map(|g| Arc::from(g.as_str()))
+            .collect();
         let total: u64 = runs.iter().map(|(_, c)| *c as u64).sum();
         if total != n as u64 {
             return Err(bad(
@@ -797,6 +808,7 @@ impl RawDecoder {
             .map(|r| postcard::from_bytes(&raw[r]).map_err(|e| bad("SYNT", e.to_string())))
             .transpose()?;
         Ok(RawDecoder {
+            genres,
             names_at,
             names_end: names.end,
             run_left: runs.first().map_or(0, |r| r.1),
@@ -850,8 +862,6 @@ impl RawDecoder {
                 raw[self.cols.genres.start + n + i],
             ]) as usize;
             let genre = self
-                .cols
-                .meta
                 .genres
                 .get(g)
                 .ok_or_else(|| {
@@ -859,7 +869,7 @@ impl RawDecoder {
                         "GENR",
                         format!(
                             "track {i} has genre index {g}, only {} genres",
-                            self.cols.meta.genres.len()
+                            self.genres.len()
                         ),
                     )
                 })?

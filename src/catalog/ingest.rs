@@ -512,7 +512,7 @@ impl Layout {
             )),
             Some(feat_c) => self.features(&feat_c, &get),
         };
-        let artist = clean_artists(get(self.artist));
+        let artist = clean_artists(get(self.artist)).into();
         let popularity = self
             .popularity
             .and_then(|c| get(c).parse::<f32>().ok())
@@ -531,7 +531,7 @@ impl Layout {
                 year: self.year.and_then(|c| parse_year(get(c))).or(self.decade),
                 year_approx: self.year.is_none() && self.decade.is_some(),
                 popularity,
-                genre: self.genre.map(|c| get(c).to_string()).unwrap_or_default(),
+                genre: self.genre.map(|c| get(c).into()).unwrap_or_default(),
             },
             raw,
             playlist,
@@ -778,7 +778,7 @@ pub fn build_catalog(
     let mut report = BuildReport::default();
     let mut first: HashMap<String, usize> = HashMap::new();
     let mut raws: Vec<RawTrack> = Vec::new();
-    let mut genre_votes: Vec<BTreeMap<String, usize>> = Vec::new();
+    let mut genre_votes: Vec<BTreeMap<std::sync::Arc<str>, usize>> = Vec::new();
     let mut playlists: BTreeMap<String, Playlist> = BTreeMap::new();
     for path in &files {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
@@ -821,7 +821,7 @@ pub fn build_catalog(
                 let p = playlists.entry(pid.clone()).or_insert_with(|| Playlist {
                     id: pid,
                     name: pname,
-                    genre: row.track.genre.clone(),
+                    genre: row.track.genre.to_string(),
                     tracks: Vec::new(),
                 });
                 if !p.tracks.contains(&row.track.id) {
@@ -837,7 +837,7 @@ pub fn build_catalog(
             .iter()
             .rev()
             .max_by_key(|(_, n)| **n)
-            .map(|(g, _)| g.clone())
+            .map(|(g, _)| std::sync::Arc::clone(g))
             .unwrap_or_default();
     }
     if raws.is_empty() {

@@ -22,7 +22,7 @@ pub struct Track {
     pub id: String,
     pub name: String,
     /// Artist(s), joined with ", " when a source lists several.
-    pub artist: String,
+    pub artist: std::sync::Arc<str>,
     pub year: Option<u16>,
     /// `year` is the middle of a decade, not a release date (the Hit Predictor files are one
     /// per decade). Always false when `year` is `None`.
@@ -30,7 +30,7 @@ pub struct Track {
     /// Spotify popularity 0–100, where the source gives it.
     pub popularity: Option<u8>,
     /// Majority playlist genre (TidyTuesday), empty where unknown.
-    pub genre: String,
+    pub genre: std::sync::Arc<str>,
 }
 
 impl Track {

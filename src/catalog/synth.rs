@@ -56,7 +56,7 @@ pub fn synthesize(source: &Catalog, n: usize, seed: u64) -> Result<Catalog, Synt
     let mut rng = Rng64::new(seed);
     let mut tracks = Vec::with_capacity(n);
     let mut features = Vec::with_capacity(n);
-    let mut artist = String::new();
+    let mut artist: std::sync::Arc<str> = Default::default();
     for i in 0..n {
         let s = rng.below(source.len());
         // a new artist run every TRACKS_PER_ARTIST tracks on average; tracks stay grouped by artist

@@ -188,8 +188,7 @@ fn info(args: InfoArgs) -> anyhow::Result<()> {
     let with_pop = cat.tracks.iter().filter(|t| t.popularity.is_some()).count();
     let with_year = cat.tracks.iter().filter(|t| t.year.is_some()).count();
     let with_genre = cat.tracks.iter().filter(|t| !t.genre.is_empty()).count();
-    let artists: std::collections::HashSet<&str> =
-        cat.tracks.iter().map(|t| t.artist.as_str()).collect();
+    let artists: std::collections::HashSet<&str> = cat.tracks.iter().map(|t| &*t.artist).collect();
     println!("{}", args.file.display());
     if let Some(s) = cat.synthetic() {
         println!(

@@ -73,7 +73,7 @@ pub fn encode(tracks: &[RawTrack]) -> String {
             .map(|r| StoredTrack {
                 id: r.track.id.clone(),
                 title: r.track.name.clone(),
-                artist: r.track.artist.clone(),
+                artist: r.track.artist.to_string(),
                 year: r.track.year,
                 popularity: r.track.popularity,
                 raw: r.raw,
@@ -130,11 +130,11 @@ pub fn decode(text: &str) -> Result<Vec<RawTrack>, YoursError> {
             track: Track {
                 id,
                 name: t.title,
-                artist: t.artist,
+                artist: t.artist.into(),
                 year: t.year,
                 year_approx: false,
                 popularity: t.popularity,
-                genre: String::new(),
+                genre: Default::default(),
             },
             raw: t.raw,
         });
@@ -155,7 +155,7 @@ mod tests {
                 year: Some(2020),
                 year_approx: false,
                 popularity: None,
-                genre: String::new(),
+                genre: Default::default(),
             },
             raw: [0.5, 0.6, -7.0, 0.05, 0.2, 0.0, 0.1, 0.4, 120.0],
         }

@@ -95,7 +95,7 @@ impl Recommender {
         self.search = SearchIndex::new(
             tracks
                 .iter()
-                .map(|t| (t.name.as_str(), t.artist.as_str(), t.popularity)),
+                .map(|t| (t.name.as_str(), &*t.artist, t.popularity)),
         );
         self.catalog_mean = mean_all(self.catalog.features.iter().copied());
         self.mean_emb = mean_all(self.emb.iter().copied());

@@ -27,7 +27,7 @@ fn query(rec: &Recommender, q: usize, rng: &mut Rng64) -> Query {
         _ => {}
     }
     let banned_artists = if q.is_multiple_of(7) {
-        vec![rec.catalog().tracks[rng.below(n)].artist.clone()]
+        vec![rec.catalog().tracks[rng.below(n)].artist.to_string()]
     } else {
         Vec::new()
     };

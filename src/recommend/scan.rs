@@ -22,7 +22,6 @@
 //!
 //! Knows unit embeddings and a [`Taste`], not catalogs, heads or the page.
 
-
 use super::score::{by_score, keep_best};
 use super::taste::{Taste, TOP_M};
 use crate::vector::{norm, symmetric_eigen, unit};

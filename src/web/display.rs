@@ -29,7 +29,7 @@ pub fn track_name(i: usize) -> (String, String) {
         e.catalog()
             .tracks
             .get(i)
-            .map(|t| (t.name.clone(), t.artist.clone()))
+            .map(|t| (t.name.clone(), t.artist.to_string()))
     })
     .flatten()
     .unwrap_or_default()

@@ -144,7 +144,9 @@ impl PageState {
         });
         let recs = Memo::new(move |_| {
             version.track();
-            asked.with(|q| with_engine(|e| e.recommend(q))).unwrap_or_default()
+            asked
+                .with(|q| with_engine(|e| e.recommend(q)))
+                .unwrap_or_default()
         });
         PageState {
             status: RwSignal::new(Status::Loading {
@@ -210,7 +212,7 @@ impl PageState {
     /// Never recommend the artist of track `i` again.
     pub fn ban_artist_of(&self, i: usize) {
         let Some(artist) =
-            with_engine(|e| e.catalog().tracks.get(i).map(|t| t.artist.clone())).flatten()
+            with_engine(|e| e.catalog().tracks.get(i).map(|t| t.artist.to_string())).flatten()
         else {
             return;
         };

@@ -339,7 +339,7 @@ fn compute(e: &Engine, s: &Settings) -> Result<WState, WidgetError> {
             let t = e.catalog().tracks.get(r.index)?;
             Some(Row {
                 name: t.name.clone(),
-                artist: t.artist.clone(),
+                artist: t.artist.to_string(),
                 meta: meta(t),
                 because: r.because.map(|(b, _)| name(b)),
             })
