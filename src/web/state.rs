@@ -103,10 +103,12 @@ pub struct PageState {
     pub restored: RwSignal<bool>,
     /// The query the likes, dislikes, banned artists and options make now.
     wanted: Memo<Query>,
-    /// The query `recs` ranks: `wanted`, one task later (see [`PageState::new`]).
-    asked: RwSignal<Query>,
-    /// The recommendations for the asked query and the current engine.
-    pub recs: Memo<Vec<Rec>>,
+    /// What `recs` holds the ranking of: a query and the engine version.
+    ranked_for: StoredValue<Option<(Query, u32)>>,
+    set_recs: WriteSignal<Vec<Rec>>,
+    /// The recommendations: the ranking of `wanted` on the current engine, set two tasks after
+    /// either changes (see [`PageState::new`]), or at once by [`PageState::settle`].
+    pub recs: ReadSignal<Vec<Rec>>,
 }
 
 impl Default for PageState {
@@ -128,25 +130,35 @@ impl PageState {
             banned_artists: banned.get(),
             options: opts.get(),
         });
-        // A change ranks in a task of its own: the click, the keystroke or the slider's input
-        // ends first (with its own view updates), then the ranking and the views it wakes run.
-        // At a million tracks and fifty likes a ranking takes ~35 ms, and with the click it made
-        // one task over 50 ms. Several changes within one task rank once.
-        let asked = RwSignal::new(Query::default());
+        // A change ranks in a task of its own, and the views show the new list in the next:
+        // the click, the keystroke or the slider's input ends first (with its own view
+        // updates), then the ranking runs, then the views it wakes. At a million tracks and
+        // fifty likes a ranking takes ~35 ms, and with the click or with its views it made one
+        // task over 50 ms. Several changes within one task rank once; a ranking that a newer
+        // change overtook is not shown.
+        let ranked_for = StoredValue::new(None::<(Query, u32)>);
+        let (recs, set_recs) = signal(Vec::<Rec>::new());
+        let current = move |q: &Query, v: u32| {
+            version.get_untracked() == v && wanted.with_untracked(|w| w == q)
+        };
         Effect::new(move |_| {
-            let q = wanted.get();
+            let (q, v) = (wanted.get(), version.get());
             leptos::task::spawn_local(async move {
                 yield_now().await;
-                if wanted.with_untracked(|w| *w == q) && asked.with_untracked(|a| *a != q) {
-                    asked.set(q);
+                if !current(&q, v) || ranked_for.with_value(|r| r.as_ref() == Some(&(q.clone(), v)))
+                {
+                    return;
+                }
+                let r = with_engine(|e| e.recommend(&q)).unwrap_or_default();
+                yield_now().await;
+                if current(&q, v) {
+                    ranked_for.set_value(Some((q, v)));
+                    // an unchanged list wakes no view
+                    if recs.with_untracked(|old| *old != r) {
+                        set_recs.set(r);
+                    }
                 }
             });
-        });
-        let recs = Memo::new(move |_| {
-            version.track();
-            asked
-                .with(|q| with_engine(|e| e.recommend(q)))
-                .unwrap_or_default()
         });
         PageState {
             status: RwSignal::new(Status::Loading {
@@ -166,7 +178,8 @@ impl PageState {
             path: RwSignal::new(Vec::new()),
             restored: RwSignal::new(false),
             wanted,
-            asked,
+            ranked_for,
+            set_recs,
             recs,
         }
     }
@@ -283,12 +296,18 @@ impl PageState {
         });
     }
 
-    /// Rank the current query now rather than in the next task (before reading `recs` outside
-    /// the views: the first recommendations of a load, a comparison, an export).
+    /// Rank the current query on the current engine now, unless `recs` holds it already
+    /// (before reading `recs` outside the views: the first recommendations of a load, a
+    /// comparison, an export).
     pub fn settle(&self) {
-        let q = self.wanted.get_untracked();
-        if self.asked.with_untracked(|a| *a != q) {
-            self.asked.set(q);
+        let key = (self.wanted.get_untracked(), self.version.get_untracked());
+        if self.ranked_for.with_value(|r| r.as_ref() == Some(&key)) {
+            return;
+        }
+        let r = with_engine(|e| e.recommend(&key.0)).unwrap_or_default();
+        self.ranked_for.set_value(Some(key));
+        if self.recs.with_untracked(|old| *old != r) {
+            self.set_recs.set(r);
         }
     }
 
