@@ -617,6 +617,33 @@ fn find_sections(raw: &[u8]) -> Result<Sections, FormatError> {
     Ok(s)
 }
 
+/// The `ARTS` section (postcard `Vec<(String, u32)>`) as the byte range of each name and its
+/// track count: no string is made here (the decoder makes one per run as it reaches it, a slice
+/// of tracks at a time). Checks the lengths, not the UTF-8 (the decoder does, per run).
+fn artist_runs(raw: &[u8], section: Range<usize>) -> Result<Vec<(Range<usize>, u32)>, FormatError> {
+    let d = &raw[..section.end];
+    let mut at = section.start;
+    let count = varint(d, &mut at, "ARTS")?;
+    let mut runs = Vec::with_capacity(usize::try_from(count).unwrap_or(0).min(d.len()));
+    for k in 0..count {
+        let len = varint(d, &mut at, "ARTS")?;
+        let end = usize::try_from(len)
+            .ok()
+            .and_then(|l| at.checked_add(l))
+            .filter(|&e| e <= d.len())
+            .ok_or_else(|| bad("ARTS", format!("artist {k} overruns the section")))?;
+        let name = at..end;
+        at = end;
+        let tracks = u32::try_from(varint(d, &mut at, "ARTS")?)
+            .map_err(|_| bad("ARTS", format!("artist {k} has too many tracks")))?;
+        runs.push((name, tracks));
+    }
+    if at != d.len() {
+        return Err(bad("ARTS", "bytes left after the last artist"));
+    }
+    Ok(runs)
+}
+
 /// A postcard varint (LEB128, at most 10 bytes) at `*at` in `d`, moving `*at` past it.
 fn varint(d: &[u8], at: &mut usize, section: &'static str) -> Result<u64, FormatError> {
     let mut v = 0u64;
@@ -754,12 +781,14 @@ pub struct RawDecoder {
     /// Reading position in the NAME section, and its end.
     names_at: usize,
     names_end: usize,
-    /// Lead artists as runs (name, tracks), the current run and what is left of it.
-    runs: Vec<(Arc<str>, u32)>,
+    /// Lead artists as runs (where the name lies in `raw`, tracks); the next run, the current
+    /// one's name and what is left of it.
+    runs: Vec<(Range<usize>, u32)>,
+    next_run: usize,
+    artist: Arc<str>,
+    run_left: u32,
     /// The genre names, shared by their tracks.
     genres: Vec<Arc<str>>,
-    run: usize,
-    run_left: u32,
     synthetic: Option<super::synth::Synthetic>,
     tracks: Vec<Track>,
     features: Vec<Features>,
@@ -780,15 +809,14 @@ impl RawDecoder {
         if count != n as u64 {
             return Err(bad("NAME", format!("{count} titles for {n} tracks")));
         }
-        let runs: Vec<(String, u32)> = postcard::from_bytes(
-            &raw[cols
-                .artists
+        let runs = artist_runs(
+            &raw,
+            cols.artists
                 .clone()
-                .ok_or(FormatError::MissingSection("ARTS"))?],
-        )
-        .map_err(|e| bad("ARTS", e.to_string()))?;
-        // one string per artist and per genre, shared by their tracks
-        let runs: Vec<(Arc<str>, u32)> = runs.into_iter().map(|(a, c)| (a.into(), c)).collect();
+                .ok_or(FormatError::MissingSection("ARTS"))?,
+        )?;
+        // one string per genre, shared by its tracks (and one per artist, made as its run
+        // starts)
         let genres = cols
             .meta
             .genres
@@ -811,9 +839,10 @@ impl RawDecoder {
             genres,
             names_at,
             names_end: names.end,
-            run_left: runs.first().map_or(0, |r| r.1),
             runs,
-            run: 0,
+            next_run: 0,
+            artist: Arc::default(),
+            run_left: 0,
             synthetic,
             tracks: Vec::with_capacity(n),
             features: Vec::with_capacity(n),
@@ -846,15 +875,20 @@ impl RawDecoder {
                 .to_string();
             self.names_at = end;
             while self.run_left == 0 {
-                self.run += 1;
-                self.run_left = self.runs.get(self.run).map_or(u32::MAX, |r| r.1);
+                let Some((name, count)) = self.runs.get(self.next_run) else {
+                    // (the runs cover every track: `new` checked)
+                    self.run_left = u32::MAX;
+                    self.artist = Arc::default();
+                    break;
+                };
+                self.run_left = *count;
+                self.artist = std::str::from_utf8(&raw[name.clone()])
+                    .map_err(|_| bad("ARTS", format!("artist {} is not UTF-8", self.next_run)))?
+                    .into();
+                self.next_run += 1;
             }
             self.run_left -= 1;
-            let artist = self
-                .runs
-                .get(self.run)
-                .map(|r| r.0.clone())
-                .unwrap_or_default();
+            let artist = Arc::clone(&self.artist);
             let at = self.cols.ids.start + 16 * i;
             let id = u128::from_be_bytes(raw[at..at + 16].try_into().expect("16 bytes"));
             let g = u16::from_le_bytes([

@@ -52,10 +52,16 @@ pub fn start() {
             el.set_inner_html("");
             let cfg = state::Config::from_element(&el);
             boot::start_early(&cfg);
-            leptos::mount::mount_to(el, move || {
-                leptos::prelude::view! { <components::App cfg=cfg/> }
-            })
-            .forget();
+            // the views in a task of their own: this one already compiled and instantiated
+            // the wasm, and with the first render it made one task over 50 ms
+            // (wasm-bindgen's spawner: Leptos's executor starts with the mount)
+            wasm_bindgen_futures::spawn_local(async move {
+                load::yield_now().await;
+                leptos::mount::mount_to(el, move || {
+                    leptos::prelude::view! { <components::App cfg=cfg/> }
+                })
+                .forget();
+            });
         }
     } else {
         // errors are shown inside each element; the promise is for callers of mountAll

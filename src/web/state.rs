@@ -3,9 +3,13 @@
 
 use leptos::prelude::*;
 
-use super::load::yield_now;
+use super::load::{now, yield_now};
 use super::slot::with_engine;
 use crate::recommend::{Options, Query, Rec};
+
+/// A ranking that took longer than this (ms) is shown in the next task rather than its own: a
+/// task holds one or the other, never both (a million tracks and fifty likes: ~35 ms each).
+const SPLIT_MS: f64 = 16.0;
 
 /// Where the page downloads its two files from (`data-catalog` / `data-weights` on the mount element).
 #[derive(Clone, Debug)]
@@ -130,9 +134,9 @@ impl PageState {
             banned_artists: banned.get(),
             options: opts.get(),
         });
-        // A change ranks in a task of its own, and the views show the new list in the next:
-        // the click, the keystroke or the slider's input ends first (with its own view
-        // updates), then the ranking runs, then the views it wakes. At a million tracks and
+        // A change ranks in a task of its own, and when that ranking was long the views show the
+        // new list in the next: the click, the keystroke or the slider's input ends first (with
+        // its own view updates), then the ranking runs, then the views it wakes. At a million tracks and
         // fifty likes a ranking takes ~35 ms, and with the click or with its views it made one
         // task over 50 ms. Several changes within one task rank once; a ranking that a newer
         // change overtook is not shown.
@@ -149,8 +153,12 @@ impl PageState {
                 {
                     return;
                 }
+                let t0 = now();
                 let r = with_engine(|e| e.recommend(&q)).unwrap_or_default();
-                yield_now().await;
+                // a quick ranking is shown in its own task (no extra hop before the redraw)
+                if now() - t0 > SPLIT_MS {
+                    yield_now().await;
+                }
                 if current(&q, v) {
                     ranked_for.set_value(Some((q, v)));
                     // an unchanged list wakes no view
