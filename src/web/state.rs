@@ -7,8 +7,9 @@ use super::load::{now, yield_now};
 use super::slot::with_engine;
 use crate::recommend::{Options, Query, Rec};
 
-/// A ranking that took longer than this (ms) is shown in the next task rather than its own: a
-/// task holds one or the other, never both (a million tracks and fifty likes: ~35 ms each).
+/// A ranking that took longer than this (ms) is shown in the next task rather than its own, and
+/// the one after it runs in a task of its own rather than the change's: a task holds one of
+/// them, never two (a million tracks and fifty likes: ~35 ms a ranking).
 const SPLIT_MS: f64 = 16.0;
 
 /// Where the page downloads its two files from (`data-catalog` / `data-weights` on the mount element).
@@ -109,6 +110,8 @@ pub struct PageState {
     wanted: Memo<Query>,
     /// What `recs` holds the ranking of: a query and the engine version.
     ranked_for: StoredValue<Option<(Query, u32)>>,
+    /// ms the last ranking took.
+    last_ms: StoredValue<f64>,
     set_recs: WriteSignal<Vec<Rec>>,
     /// The recommendations: the ranking of `wanted` on the current engine, set two tasks after
     /// either changes (see [`PageState::new`]), or at once by [`PageState::settle`].
@@ -134,37 +137,56 @@ impl PageState {
             banned_artists: banned.get(),
             options: opts.get(),
         });
-        // A change ranks in a task of its own, and when that ranking was long the views show the
-        // new list in the next: the click, the keystroke or the slider's input ends first (with
-        // its own view updates), then the ranking runs, then the views it wakes. At a million tracks and
-        // fifty likes a ranking takes ~35 ms, and with the click or with its views it made one
-        // task over 50 ms. Several changes within one task rank once; a ranking that a newer
-        // change overtook is not shown.
+        // After a long ranking, a change ranks in a task of its own and the views show the new
+        // list in the next: the click, the keystroke or the slider's input ends first (with its
+        // own view updates), then the ranking runs, then the views it wakes. At a million
+        // tracks and fifty likes a ranking takes ~35 ms, and with the click or with its views it
+        // made one task over 50 ms. Several changes within one task rank once; a ranking that a
+        // newer change overtook is not shown.
         let ranked_for = StoredValue::new(None::<(Query, u32)>);
         let (recs, set_recs) = signal(Vec::<Rec>::new());
         let current = move |q: &Query, v: u32| {
             version.get_untracked() == v && wanted.with_untracked(|w| w == q)
         };
+        // how long the last ranking took: after a quick one the next runs with the change that
+        // asked for it (no hop before the redraw: a slider at 66k tracks redraws in ~10 ms)
+        let last_ms = StoredValue::new(0.0f64);
+        let show = move |q: Query, v: u32, r: Vec<Rec>| {
+            ranked_for.set_value(Some((q, v)));
+            // an unchanged list wakes no view
+            if recs.with_untracked(|old| *old != r) {
+                set_recs.set(r);
+            }
+        };
+        let rank = move |q: &Query| {
+            let t0 = now();
+            let r = with_engine(|e| e.recommend(q)).unwrap_or_default();
+            last_ms.set_value(now() - t0);
+            r
+        };
+        let ranked = move |q: &Query, v: u32| {
+            ranked_for.with_value(|r| r.as_ref().is_some_and(|(rq, rv)| rq == q && *rv == v))
+        };
         Effect::new(move |_| {
             let (q, v) = (wanted.get(), version.get());
+            if ranked(&q, v) {
+                return;
+            }
+            if last_ms.get_value() <= SPLIT_MS {
+                let r = rank(&q);
+                return show(q, v, r);
+            }
             leptos::task::spawn_local(async move {
                 yield_now().await;
-                if !current(&q, v) || ranked_for.with_value(|r| r.as_ref() == Some(&(q.clone(), v)))
-                {
+                if !current(&q, v) || ranked(&q, v) {
                     return;
                 }
-                let t0 = now();
-                let r = with_engine(|e| e.recommend(&q)).unwrap_or_default();
-                // a quick ranking is shown in its own task (no extra hop before the redraw)
-                if now() - t0 > SPLIT_MS {
+                let r = rank(&q);
+                if last_ms.get_value() > SPLIT_MS {
                     yield_now().await;
                 }
                 if current(&q, v) {
-                    ranked_for.set_value(Some((q, v)));
-                    // an unchanged list wakes no view
-                    if recs.with_untracked(|old| *old != r) {
-                        set_recs.set(r);
-                    }
+                    show(q, v, r);
                 }
             });
         });
@@ -187,6 +209,7 @@ impl PageState {
             restored: RwSignal::new(false),
             wanted,
             ranked_for,
+            last_ms,
             set_recs,
             recs,
         }
@@ -312,7 +335,9 @@ impl PageState {
         if self.ranked_for.with_value(|r| r.as_ref() == Some(&key)) {
             return;
         }
+        let t0 = now();
         let r = with_engine(|e| e.recommend(&key.0)).unwrap_or_default();
+        self.last_ms.set_value(now() - t0);
         self.ranked_for.set_value(Some(key));
         if self.recs.with_untracked(|old| *old != r) {
             self.set_recs.set(r);
