@@ -626,14 +626,7 @@ fn artist_runs(raw: &[u8], section: Range<usize>) -> Result<Vec<(Range<usize>, u
     let count = varint(d, &mut at, "ARTS")?;
     let mut runs = Vec::with_capacity(usize::try_from(count).unwrap_or(0).min(d.len()));
     for k in 0..count {
-        let len = varint(d, &mut at, "ARTS")?;
-        let end = usize::try_from(len)
-            .ok()
-            .and_then(|l| at.checked_add(l))
-            .filter(|&e| e <= d.len())
-            .ok_or_else(|| bad("ARTS", format!("artist {k} overruns the section")))?;
-        let name = at..end;
-        at = end;
+        let name = string_bytes(d, &mut at, "ARTS", || format!("artist {k}"))?;
         let tracks = u32::try_from(varint(d, &mut at, "ARTS")?)
             .map_err(|_| bad("ARTS", format!("artist {k} has too many tracks")))?;
         runs.push((name, tracks));
@@ -642,6 +635,25 @@ fn artist_runs(raw: &[u8], section: Range<usize>) -> Result<Vec<(Range<usize>, u
         return Err(bad("ARTS", "bytes left after the last artist"));
     }
     Ok(runs)
+}
+
+/// Where a postcard string lies in `d` (a varint length at `*at`, then the bytes), moving `*at`
+/// past it; `what` names it in the error when it overruns the section.
+fn string_bytes(
+    d: &[u8],
+    at: &mut usize,
+    section: &'static str,
+    what: impl FnOnce() -> String,
+) -> Result<Range<usize>, FormatError> {
+    let len = varint(d, at, section)?;
+    let end = usize::try_from(len)
+        .ok()
+        .and_then(|l| at.checked_add(l))
+        .filter(|&e| e <= d.len())
+        .ok_or_else(|| bad(section, format!("{} overruns the section", what())))?;
+    let range = *at..end;
+    *at = end;
+    Ok(range)
 }
 
 /// A postcard varint (LEB128, at most 10 bytes) at `*at` in `d`, moving `*at` past it.
@@ -864,16 +876,10 @@ impl RawDecoder {
         let raw = &self.raw;
         let names = &raw[..self.names_end];
         for i in from..to {
-            let len = varint(names, &mut self.names_at, "NAME")?;
-            let end = usize::try_from(len)
-                .ok()
-                .and_then(|l| self.names_at.checked_add(l))
-                .filter(|&e| e <= names.len())
-                .ok_or_else(|| bad("NAME", format!("title {i} overruns the section")))?;
-            let name = std::str::from_utf8(&names[self.names_at..end])
+            let title = string_bytes(names, &mut self.names_at, "NAME", || format!("title {i}"))?;
+            let name = std::str::from_utf8(&names[title])
                 .map_err(|_| bad("NAME", format!("title {i} is not UTF-8")))?
                 .to_string();
-            self.names_at = end;
             while self.run_left == 0 {
                 let Some((name, count)) = self.runs.get(self.next_run) else {
                     // (the runs cover every track: `new` checked)

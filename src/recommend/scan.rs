@@ -339,9 +339,8 @@ impl<const D: usize> Quantized<D> {
                     continue;
                 }
                 lows.push(approx[lane] - bound[lane]);
-                if lows.len() == n && threshold == f32::NEG_INFINITY {
-                    threshold = lows.iter().copied().fold(f32::INFINITY, f32::min);
-                } else if lows.len() == 2 * n {
+                // (the first threshold as soon as there are n)
+                if lows.len() == 2 * n || (lows.len() == n && threshold == f32::NEG_INFINITY) {
                     threshold = threshold.max(nth_best(&mut lows, n));
                     lows.truncate(n);
                 }

@@ -177,7 +177,6 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     mark("page-restored");
     // compute the first recommendations before declaring ready
     st.settle();
-    let _ = st.recs.get_untracked();
     mark("page-ready");
     let ms = now() - t0;
     status.set(Status::Ready { n, ms });
@@ -251,7 +250,6 @@ async fn start_alone(st: PageState, w: Vec<u8>, t0: f64) -> Result<(), String> {
     st.engine_changed();
     restore(st);
     st.settle();
-    let _ = st.recs.get_untracked();
     st.status.set(Status::Ready { n, ms: now() - t0 });
     Ok(())
 }

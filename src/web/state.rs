@@ -137,60 +137,8 @@ impl PageState {
             banned_artists: banned.get(),
             options: opts.get(),
         });
-        // After a long ranking, a change ranks in a task of its own and the views show the new
-        // list in the next: the click, the keystroke or the slider's input ends first (with its
-        // own view updates), then the ranking runs, then the views it wakes. At a million
-        // tracks and fifty likes a ranking takes ~35 ms, and with the click or with its views it
-        // made one task over 50 ms. Several changes within one task rank once; a ranking that a
-        // newer change overtook is not shown.
-        let ranked_for = StoredValue::new(None::<(Query, u32)>);
         let (recs, set_recs) = signal(Vec::<Rec>::new());
-        let current = move |q: &Query, v: u32| {
-            version.get_untracked() == v && wanted.with_untracked(|w| w == q)
-        };
-        // how long the last ranking took: after a quick one the next runs with the change that
-        // asked for it (no hop before the redraw: a slider at 66k tracks redraws in ~10 ms)
-        let last_ms = StoredValue::new(0.0f64);
-        let show = move |q: Query, v: u32, r: Vec<Rec>| {
-            ranked_for.set_value(Some((q, v)));
-            // an unchanged list wakes no view
-            if recs.with_untracked(|old| *old != r) {
-                set_recs.set(r);
-            }
-        };
-        let rank = move |q: &Query| {
-            let t0 = now();
-            let r = with_engine(|e| e.recommend(q)).unwrap_or_default();
-            last_ms.set_value(now() - t0);
-            r
-        };
-        let ranked = move |q: &Query, v: u32| {
-            ranked_for.with_value(|r| r.as_ref().is_some_and(|(rq, rv)| rq == q && *rv == v))
-        };
-        Effect::new(move |_| {
-            let (q, v) = (wanted.get(), version.get());
-            if ranked(&q, v) {
-                return;
-            }
-            if last_ms.get_value() <= SPLIT_MS {
-                let r = rank(&q);
-                return show(q, v, r);
-            }
-            leptos::task::spawn_local(async move {
-                yield_now().await;
-                if !current(&q, v) || ranked(&q, v) {
-                    return;
-                }
-                let r = rank(&q);
-                if last_ms.get_value() > SPLIT_MS {
-                    yield_now().await;
-                }
-                if current(&q, v) {
-                    show(q, v, r);
-                }
-            });
-        });
-        PageState {
+        let st = PageState {
             status: RwSignal::new(Status::Loading {
                 what: "catalog".into(),
                 got: 0,
@@ -208,10 +156,69 @@ impl PageState {
             path: RwSignal::new(Vec::new()),
             restored: RwSignal::new(false),
             wanted,
-            ranked_for,
-            last_ms,
+            ranked_for: StoredValue::new(None),
+            last_ms: StoredValue::new(0.0),
             set_recs,
             recs,
+        };
+        // After a long ranking, a change ranks in a task of its own and the views show the new
+        // list in the next: the click, the keystroke or the slider's input ends first (with its
+        // own view updates), then the ranking runs, then the views it wakes. At a million
+        // tracks and fifty likes a ranking takes ~35 ms, and with the click or with its views it
+        // made one task over 50 ms. After a quick ranking the next runs with the change that
+        // asked for it (no hop before the redraw: a slider at 66k tracks redraws in ~10 ms).
+        // Several changes within one task rank once; a ranking that a newer change overtook is
+        // not shown.
+        Effect::new(move |_| {
+            let (q, v) = (st.wanted.get(), st.version.get());
+            if st.ranked(&q, v) {
+                return;
+            }
+            if st.last_ms.get_value() <= SPLIT_MS {
+                let r = st.rank(&q);
+                return st.show(q, v, r);
+            }
+            leptos::task::spawn_local(async move {
+                yield_now().await;
+                if !st.current(&q, v) || st.ranked(&q, v) {
+                    return;
+                }
+                let r = st.rank(&q);
+                if st.last_ms.get_value() > SPLIT_MS {
+                    yield_now().await;
+                }
+                if st.current(&q, v) {
+                    st.show(q, v, r);
+                }
+            });
+        });
+        st
+    }
+
+    /// Whether `q` is still the query on engine version `v`.
+    fn current(&self, q: &Query, v: u32) -> bool {
+        self.version.get_untracked() == v && self.wanted.with_untracked(|w| w == q)
+    }
+
+    /// Whether `recs` holds the ranking of `q` on engine version `v`.
+    fn ranked(&self, q: &Query, v: u32) -> bool {
+        self.ranked_for
+            .with_value(|r| r.as_ref().is_some_and(|(rq, rv)| rq == q && *rv == v))
+    }
+
+    /// The ranking of `q` on the engine (none before it is loaded), timed.
+    fn rank(&self, q: &Query) -> Vec<Rec> {
+        let t0 = now();
+        let r = with_engine(|e| e.recommend(q)).unwrap_or_default();
+        self.last_ms.set_value(now() - t0);
+        r
+    }
+
+    /// Hold `r` as the ranking of `q` on engine version `v` (an unchanged list wakes no view).
+    fn show(&self, q: Query, v: u32, r: Vec<Rec>) {
+        self.ranked_for.set_value(Some((q, v)));
+        if self.recs.with_untracked(|old| *old != r) {
+            self.set_recs.set(r);
         }
     }
 
@@ -331,16 +338,10 @@ impl PageState {
     /// (before reading `recs` outside the views: the first recommendations of a load, a
     /// comparison, an export).
     pub fn settle(&self) {
-        let key = (self.wanted.get_untracked(), self.version.get_untracked());
-        if self.ranked_for.with_value(|r| r.as_ref() == Some(&key)) {
-            return;
-        }
-        let t0 = now();
-        let r = with_engine(|e| e.recommend(&key.0)).unwrap_or_default();
-        self.last_ms.set_value(now() - t0);
-        self.ranked_for.set_value(Some(key));
-        if self.recs.with_untracked(|old| *old != r) {
-            self.set_recs.set(r);
+        let (q, v) = (self.wanted.get_untracked(), self.version.get_untracked());
+        if !self.ranked(&q, v) {
+            let r = self.rank(&q);
+            self.show(q, v, r);
         }
     }
 

@@ -29,6 +29,27 @@ const PROGRESS_MS: f64 = 50.0;
 /// Longest stretch of fine-tune steps between two progress reports (the page draws the curve).
 const SLICE_MS: f64 = 25.0;
 
+/// One kind of progress report at most every [`PROGRESS_MS`], and always the last.
+struct Pace(std::cell::Cell<f64>);
+
+impl Default for Pace {
+    fn default() -> Pace {
+        Pace(std::cell::Cell::new(f64::NEG_INFINITY))
+    }
+}
+
+impl Pace {
+    /// Whether to report now (`last`: this is the final report).
+    fn due(&self, last: bool) -> bool {
+        let t = now();
+        if last || t - self.0.get() >= PROGRESS_MS {
+            self.0.set(t);
+            return true;
+        }
+        false
+    }
+}
+
 /// Run one message from the page (called by engine-worker.js).
 #[wasm_bindgen(js_name = engineWorkerHandle)]
 pub fn handle(data: JsValue) {
@@ -76,13 +97,11 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
     // at most one report per PROGRESS_MS per file (and the last): each one is a message, a
     // status line redrawn on the page, and a frame the page paints while the load runs
     let progress = |what: &'static str| {
-        let last = std::cell::Cell::new(f64::NEG_INFINITY);
+        let pace = Pace::default();
         move |got, total: Option<u64>| {
-            let t = now();
-            if t - last.get() < PROGRESS_MS && total != Some(got) {
+            if !pace.due(total == Some(got)) {
                 return;
             }
-            last.set(t);
             post(
                 id,
                 Reply::Download {
@@ -129,7 +148,7 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
     let n = cols.len();
     let encoder = DenseEncoder::new(&weights.autoencoder);
     let mut emb = Vec::with_capacity(n);
-    let mut reported = f64::NEG_INFINITY;
+    let pace = Pace::default();
     for from in (0..n).step_by(ENCODE_BLOCK) {
         let to = (from + ENCODE_BLOCK).min(n);
         let (features, contexts) = cols
@@ -143,8 +162,7 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
                     .map(|(f, c)| input(f, c, weights.objective)),
             ),
         );
-        if now() - reported >= PROGRESS_MS || to == n {
-            reported = now();
+        if pace.due(to == n) {
             post(id, Reply::Encoding { done: to, total: n }, Vec::new());
         }
     }
