@@ -105,6 +105,18 @@ pub fn norm<const D: usize>(a: &[f32; D]) -> f32 {
     dot(a, a).sqrt()
 }
 
+/// `1 / |a|`, or 0 for the zero vector: `x · inv_norm(a)` is the cosine part of `x` that
+/// [`unit`] would give, without a second copy of the rows.
+#[inline]
+pub fn inv_norm<const D: usize>(a: &[f32; D]) -> f32 {
+    let n = norm(a);
+    if n > 0.0 {
+        1.0 / n
+    } else {
+        0.0
+    }
+}
+
 /// `a / |a|`; the zero vector stays zero.
 pub fn unit<const D: usize>(a: &[f32; D]) -> [f32; D] {
     let n = norm(a);

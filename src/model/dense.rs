@@ -139,7 +139,8 @@ impl Dense {
                 // accumulators (a macro keeps them named locals, which stay in registers)
                 macro_rules! row {
                     ($x:ident, $lo:ident, $hi:ident) => {
-                        let s = f32x4_splat(*$x.add(i));
+                        // (a load-splat is one instruction; a load then a splat took two)
+                        let s = v128_load32_splat($x.add(i) as *const u32);
                         $lo = f32x4_add($lo, f32x4_mul(s, wl));
                         $hi = f32x4_add($hi, f32x4_mul(s, wh));
                     };

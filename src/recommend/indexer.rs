@@ -14,11 +14,14 @@ use super::{LoadError, Recommender};
 use crate::catalog::features::N_FEATURES;
 use crate::catalog::Catalog;
 use crate::model::{Embedding, Weights, EMB};
-use crate::vector::{unit, Mean};
+use crate::vector::{inv_norm, unit, Mean};
+
+/// Rows normalised at once for the scan index: bounded scratch at a million tracks.
+const UNIT_BLOCK: usize = 4096;
 
 /// A recommender under construction; see the module. Invariant: `song`, `artist`, `search`,
-/// `genre_of` and `dated` cover the same first tracks; `unit` covers a prefix of `emb`, which (once set) has one row
-/// per track, and `quant` at least the same prefix.
+/// `genre_of` and `dated` cover the same first tracks; `inv_norm` covers a prefix of `emb`,
+/// which (once set) has one row per track, and `quant` at least the same prefix.
 pub struct Indexer {
     pub(super) catalog: Catalog,
     pub(super) weights: Option<Weights>,
@@ -33,7 +36,8 @@ pub struct Indexer {
     pub(super) genre_of: Vec<u16>,
     pub(super) genres: Genres,
     pub(super) dated: Vec<bool>,
-    pub(super) unit: Vec<Embedding>,
+    /// Each embedding's inverse length: a cosine is `dot(emb, ·) · inv_norm`.
+    pub(super) inv_norm: Vec<f32>,
     pub(super) quant: Quantized<EMB>,
     pub(super) feature_mean: Mean<N_FEATURES>,
     pub(super) emb_mean: Mean<EMB>,
@@ -57,7 +61,7 @@ impl Indexer {
             genre_of: Vec::with_capacity(n),
             genres: Genres::default(),
             dated: Vec::with_capacity(n),
-            unit: Vec::with_capacity(n),
+            inv_norm: Vec::with_capacity(n),
             quant: Quantized::default(),
             feature_mean: Mean::default(),
             emb_mean: Mean::default(),
@@ -103,7 +107,7 @@ impl Indexer {
 
     /// Tracks indexed so far (text and embeddings), and in all.
     pub fn progress(&self) -> (usize, usize) {
-        (self.unit.len(), self.catalog.len())
+        (self.inv_norm.len(), self.catalog.len())
     }
 
     /// Index up to `n` more tracks' text; true once every track's is.
@@ -139,7 +143,7 @@ impl Indexer {
         if !self.step_text(n) || self.emb.is_empty() {
             return false;
         }
-        let from = self.unit.len();
+        let from = self.inv_norm.len();
         let to = from.saturating_add(n).min(self.emb.len());
         if self.quant.is_empty() {
             // the scan's basis from the embeddings, before any row is quantized in it (unless
@@ -149,10 +153,16 @@ impl Indexer {
         for e in &self.emb[from..to] {
             self.emb_mean.push(e);
         }
-        self.unit.extend(self.emb[from..to].iter().map(unit));
-        // (a scan index given whole already covers these tracks)
-        if self.quant.len() < to {
-            self.quant.extend(&self.unit[self.quant.len()..to]);
+        self.inv_norm
+            .extend(self.emb[from..to].iter().map(inv_norm));
+        // (a scan index given whole already covers these tracks); unit rows a block at a time
+        while self.quant.len() < to {
+            let at = self.quant.len();
+            let units: Vec<Embedding> = self.emb[at..to.min(at + UNIT_BLOCK)]
+                .iter()
+                .map(unit)
+                .collect();
+            self.quant.extend(&units);
         }
         to == self.catalog.len()
     }

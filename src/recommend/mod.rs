@@ -16,6 +16,7 @@ pub mod exactness;
 pub mod explain;
 mod genres;
 mod indexer;
+mod nth_best;
 pub mod path;
 pub mod projection;
 pub mod rerank;
@@ -32,7 +33,7 @@ use crate::model::dense::{DenseEncoder, DenseHead};
 use crate::model::finetune::{FineTuneConfig, FineTuneError, FineTuner};
 use crate::model::input::input;
 use crate::model::{Embedding, Head, Objective, Weights, WeightsError, EMB};
-use crate::vector::{mean_all, mean_of, unit};
+use crate::vector::{inv_norm, mean_all, mean_of, unit};
 use distinct::{artist_key, intern, song_key, Distinct};
 pub use indexer::Indexer;
 use projection::EmbeddingMap;
@@ -232,7 +233,7 @@ enum Scan {
 
 /// The catalog, its embeddings and the heads, ready to rank.
 ///
-/// Invariants: `emb`, `unit`, `quant`, `genre_of`, `dated`, `song` and `artist` have one row per catalog
+/// Invariants: `emb`, `inv_norm`, `quant`, `genre_of`, `dated`, `song` and `artist` have one row per catalog
 /// track; `cold` was computed with the current head (every head change goes through
 /// [`Recommender::set_head`]).
 pub struct Recommender {
@@ -249,8 +250,11 @@ pub struct Recommender {
     tuned: Option<Head>,
     blend: f32,
     emb: Vec<Embedding>,
-    unit: Vec<Embedding>,
-    /// The integer copy of `unit` (16 principal coordinates) the first stage of a ranking scans.
+    /// `1 / |emb[i]|`: a cosine is a dot product with `emb` times it. No unit copy of the rows,
+    /// so a ranking's exact scores and the head's inputs come from the same cache lines.
+    inv_norm: Vec<f32>,
+    /// The integer copy of the unit embeddings (16 principal coordinates) the first stage of a
+    /// ranking scans.
     quant: Quantized<EMB>,
     genre_of: Vec<u16>,
     genres: genres::Genres,
@@ -320,7 +324,7 @@ impl Recommender {
             genre_of,
             genres,
             dated,
-            unit,
+            inv_norm,
             quant,
             feature_mean,
             emb_mean,
@@ -345,7 +349,7 @@ impl Recommender {
             tuned: None,
             blend: weights.blend,
             emb,
-            unit,
+            inv_norm,
             quant,
             genre_of,
             genres,
@@ -621,7 +625,8 @@ impl Recommender {
                 && !excluded.excluded(i)
                 && (!constrained || self.admissible(i, o, genres, bounded))
         };
-        let exact = |i: usize| taste.score(&self.unit[i]);
+        // (linear in the row's length, so scaling the raw row's score is its unit row's)
+        let exact = |i: usize| taste.score(&self.emb[i]) * self.inv_norm[i];
         // the exact reference scores every admitted track once; the quantized scan keeps only
         // the candidates for the pool it is asked for (a wider pool scans again)
         let all = match scan {
@@ -736,10 +741,11 @@ impl Recommender {
     pub fn neighbours(&self, e: &Embedding, k: usize) -> Vec<(usize, f32)> {
         let q = unit(e);
         let mut v: Vec<(usize, f32)> = self
-            .unit
+            .emb
             .iter()
+            .zip(&self.inv_norm)
             .enumerate()
-            .map(|(i, u)| (i, crate::vector::dot(u, &q)))
+            .map(|(i, (e, s))| (i, crate::vector::dot(e, &q) * s))
             .collect();
         keep_best(&mut v, k);
         v

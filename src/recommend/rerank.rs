@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::score::by_score;
 use crate::catalog::features::{Features, N_FEATURES};
-use crate::vector::cosine;
+use crate::vector::{dot, unit};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct FeatureFilter {
@@ -130,6 +130,8 @@ pub fn mmr<const D: usize>(
     let lo = cand.iter().map(|c| c.1).fold(f32::MAX, f32::min);
     let span = (hi - lo).max(1e-9);
     let rel: Vec<f32> = cand.iter().map(|c| (c.1 - lo) / span).collect();
+    // each candidate's unit row once: a cosine is then one dot product, not three
+    let units: Vec<[f32; D]> = cand.iter().map(|c| unit(&emb[c.0])).collect();
     let mut max_sim = vec![f32::MIN; cand.len()];
     let mut taken = vec![false; cand.len()];
     let mut out = Vec::with_capacity(k.min(cand.len()));
@@ -149,10 +151,10 @@ pub fn mmr<const D: usize>(
         }
         taken[best] = true;
         out.push(cand[best]);
-        let e = &emb[cand[best].0];
+        let e = &units[best];
         for j in 0..cand.len() {
             if !taken[j] {
-                let s = cosine(e, &emb[cand[j].0]);
+                let s = dot(e, &units[j]);
                 if s > max_sim[j] {
                     max_sim[j] = s;
                 }

@@ -22,6 +22,7 @@
 //!
 //! Knows unit embeddings and a [`Taste`], not catalogs, heads or the page.
 
+use super::nth_best::NthBest;
 use super::score::{by_score, keep_best};
 use super::taste::{Taste, TOP_M};
 use crate::vector::{norm, symmetric_eigen, unit};
@@ -303,11 +304,11 @@ impl<const D: usize> Quantized<D> {
     }
 
     /// Approximate taste scores and their bounds for the tracks that `keep` admits and that could
-    /// be among the best `n`: a running `n`-th best lower bound (of a subset of the candidates,
-    /// brought up to date every `n` candidates) drops every track whose upper bound is already below it. That threshold only rises and
-    /// never exceeds the final `n`-th best lower bound, so no track of the exact top `n` is
-    /// dropped, and the tracks holding the `n` best lower bounds are all kept. `keep` is asked
-    /// only about tracks whose upper bound reaches the threshold.
+    /// be among the best `n`: a running bound on the `n`-th best lower bound so far
+    /// ([`NthBest`]) drops every track whose upper bound is already below it. That threshold
+    /// only rises and never exceeds the final `n`-th best lower bound, so no track of the exact
+    /// top `n` is dropped, and the tracks holding the `n` best lower bounds are all kept. `keep`
+    /// is asked only about tracks whose upper bound reaches the threshold.
     pub fn scan(
         &self,
         taste: &Taste<D>,
@@ -323,11 +324,9 @@ impl<const D: usize> Quantized<D> {
         if n == 0 {
             return out;
         }
-        // lower bounds of the candidates so far; whenever 2n have gathered, the n-th best of
-        // them (a linear select) raises the threshold and only the n best are kept. Any n
-        // candidates' n-th best lower bound is at most the final one, so the threshold stays
-        // safe; a heap updated per candidate cost a fifth of a query at 66k tracks.
-        let mut lows: Vec<f32> = Vec::with_capacity(2 * n);
+        // the n-th best lower bound so far (at most the final one, so no track of the exact top
+        // n is dropped), raised after every candidate
+        let mut nth = NthBest::new(n);
         let mut threshold = f32::NEG_INFINITY;
         for (b, block) in self.blocks.iter().enumerate() {
             let Some((approx, bound)) = q.eval(block, threshold) else {
@@ -338,12 +337,8 @@ impl<const D: usize> Quantized<D> {
                 if approx[lane] + bound[lane] < threshold || i >= self.len || !keep(i) {
                     continue;
                 }
-                lows.push(approx[lane] - bound[lane]);
-                // (the first threshold as soon as there are n)
-                if lows.len() == 2 * n || (lows.len() == n && threshold == f32::NEG_INFINITY) {
-                    threshold = threshold.max(nth_best(&mut lows, n));
-                    lows.truncate(n);
-                }
+                nth.push(approx[lane] - bound[lane]);
+                threshold = nth.bound();
                 out.rows.push(Candidate {
                     index: i as u32,
                     approx: approx[lane],
@@ -351,19 +346,9 @@ impl<const D: usize> Quantized<D> {
                 });
             }
         }
-        // the n-th best lower bound of all the candidates (the n best of each batch are kept)
-        if lows.len() >= n {
-            threshold = threshold.max(nth_best(&mut lows, n));
-        }
         out.threshold = threshold;
         out
     }
-}
-
-/// The `n`-th largest of `v` (`1 <= n <= v.len()`), leaving the `n` largest first (in no
-/// order).
-fn nth_best(v: &mut [f32], n: usize) -> f32 {
-    *v.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a)).1
 }
 
 /// `bytes` (a whole number of `T`s) as a `Vec<T>`, copied once: no zero fill first, which at a
@@ -677,35 +662,54 @@ struct Candidate {
 #[derive(Debug, Clone)]
 pub struct Candidates {
     rows: Vec<Candidate>,
-    /// The `n` the scan kept candidates for, and the `n`-th best lower bound over every admitted
-    /// track (−∞ when fewer than `n` were admitted).
+    /// The `n` the scan kept candidates for, and a bound at most the `n`-th best lower bound
+    /// over every admitted track (−∞ when fewer than `n` were admitted).
     n: usize,
     threshold: f32,
 }
 
 impl Candidates {
     /// The exact best `n` of the scan (by [`by_score`]: score, then lower index), best first,
-    /// where `exact` gives the exact score of a track. Only tracks whose upper bound reaches the
-    /// `n`-th best lower bound are scored exactly; any other track's exact score is below the
-    /// `n`-th best exact score, so the result equals an exact scan of every admitted track.
+    /// where `exact` gives the exact score of a track. Of the tracks whose upper bound reaches
+    /// the `n`-th best lower bound, the `n` with the highest upper bounds are scored exactly
+    /// first; their `n`-th best exact score is a floor that any track of the result reaches, so
+    /// of the others only those whose upper bound reaches it are scored. Any track left out has
+    /// an exact score below the `n`-th best, so the result equals an exact scan of every
+    /// admitted track.
     pub fn exact_best(&self, mut exact: impl FnMut(usize) -> f32) -> Vec<(usize, f32)> {
-        let mut best: Vec<(usize, f32)> = self
+        let n = self.n;
+        // (track, upper bound)
+        let mut open: Vec<(usize, f32)> = self
             .rows
             .iter()
             .filter(|c| c.approx + c.bound >= self.threshold)
-            .map(|c| (c.index as usize, exact(c.index as usize)))
+            .map(|c| (c.index as usize, c.approx + c.bound))
             .collect();
-        keep_best(&mut best, self.n);
+        if open.len() > n && n > 0 {
+            open.select_nth_unstable_by(n - 1, by_score);
+        }
+        let (first, rest) = open.split_at(n.min(open.len()));
+        let mut best: Vec<(usize, f32)> = first.iter().map(|&(i, _)| (i, exact(i))).collect();
+        if !rest.is_empty() {
+            let mut scores: Vec<f32> = best.iter().map(|b| b.1).collect();
+            let floor = *scores
+                .select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a))
+                .1;
+            // (a tie with the floor may still win on its index; a NaN floor lets every track in)
+            best.extend(
+                rest.iter()
+                    .filter(|&&(_, up)| up >= floor || floor.is_nan())
+                    .map(|&(i, _)| (i, exact(i))),
+            );
+        }
+        keep_best(&mut best, n);
         debug_assert!(best.windows(2).all(|w| by_score(&w[0], &w[1]).is_lt()));
         best
     }
 
-    /// How many tracks [`Candidates::exact_best`] scores exactly (for tests and the bench).
-    pub fn exactly_scored(&self) -> usize {
-        self.rows
-            .iter()
-            .filter(|c| c.approx + c.bound >= self.threshold)
-            .count()
+    /// How many tracks the scan kept (for tests and the bench).
+    pub fn kept(&self) -> usize {
+        self.rows.len()
     }
 }
 
@@ -766,7 +770,13 @@ mod tests {
                 .exact_best(|i| taste.score(&units[i]));
             assert_eq!(fast, all, "n = {n}");
         }
-        cands.exactly_scored()
+        // how many of the n = 400 scan's tracks were scored exactly
+        let mut scored = 0;
+        cands.exact_best(|i| {
+            scored += 1;
+            taste.score(&units[i])
+        });
+        scored
     }
 
     /// The x86-64 lanes give the portable loop's numbers, bit for bit, on every block (any

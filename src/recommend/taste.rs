@@ -72,7 +72,8 @@ impl<const D: usize> Taste<D> {
     }
 
     /// The score of a unit-length embedding: mean of its best `TOP_M` cosines to the interests,
-    /// minus `dislike_weight` × its best cosine to a dislike (when positive).
+    /// minus `dislike_weight` × its best cosine to a dislike (when positive). Every term is a
+    /// dot product with `u`, so for a longer row the score scales with its length.
     pub fn score(&self, u: &[f32; D]) -> f32 {
         // the best three by a branchless max/min network (a sorted insertion mispredicts on
         // nearly every track of a scan); comparisons rather than `f32::max`, which is a libm
