@@ -209,6 +209,8 @@ impl<'a> Distinct<'a> {
     }
 
     /// Whether track `i` may never appear (banned artist or a liked song), whatever ranks above.
+    /// Asked for every scan candidate: inlined (the size-optimised wasm called it).
+    #[inline(always)]
     pub fn excluded(&self, i: usize) -> bool {
         self.banned[self.artist[i] as usize] || self.seen_songs[self.song[i] as usize]
     }

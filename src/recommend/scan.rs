@@ -317,7 +317,8 @@ impl<const D: usize> Quantized<D> {
     ) -> Candidates {
         let q = QuantQuery::new(self, taste);
         let mut out = Candidates {
-            rows: Vec::new(),
+            // (about 9n candidates at 66k tracks and 5 likes: no regrowing on the way)
+            rows: Vec::with_capacity(n.saturating_mul(10).min(self.len)),
             n,
             threshold: f32::NEG_INFINITY,
         };
