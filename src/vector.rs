@@ -81,7 +81,13 @@ pub fn dot<const D: usize>(a: &[f32; D], b: &[f32; D]) -> f32 {
             hi = f32x4_add(hi, f32x4_mul(half(x, 4), half(y, 4)));
         }
         let s = f32x4_add(lo, hi);
-        let tail: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+        // (an empty sum is −0.0, which adds nothing; computed only when there is a tail: the
+        // size-optimised wasm called the summing iterator on every dot)
+        let tail: f32 = if ra.is_empty() {
+            -0.0
+        } else {
+            ra.iter().zip(rb).map(|(x, y)| x * y).sum()
+        };
         return f32x4_extract_lane::<0>(s)
             + f32x4_extract_lane::<1>(s)
             + f32x4_extract_lane::<2>(s)

@@ -50,6 +50,23 @@ impl Dense {
     }
 }
 
+impl Dense {
+    /// [`Dense::apply`] for a one-output layer (the head's last: the weights' shapes are checked
+    /// on load), the same sum in the same order: at opt-level "z" the general loop copied the bias with a call and sliced a weight
+    /// row per input (2.5% of a ranking in wasm).
+    #[inline]
+    fn apply_one(&self, x: &[f32]) -> f32 {
+        debug_assert_eq!(self.d_out, 1);
+        let mut o = self.b[0];
+        for (&xi, &w) in x.iter().zip(&self.w[..self.d_in]) {
+            if xi != 0.0 {
+                o += xi * w;
+            }
+        }
+        o
+    }
+}
+
 /// Rows a block kernel processes together: each weight chunk is loaded once per block.
 const BLOCK: usize = 4;
 /// Output columns a block kernel keeps in registers (two SIMD128 lanes of f32x4).
@@ -288,11 +305,9 @@ impl DenseHead {
     pub fn score(&self, e: &Embedding) -> f32 {
         let mut h1 = [0.0f32; HIDDEN];
         let mut h2 = [0.0f32; 32];
-        let mut o = [0.0f32; 1];
         self.l1.apply(e, &mut h1, true);
         self.l2.apply(&h1, &mut h2, true);
-        self.l3.apply(&h2, &mut o, false);
-        o[0]
+        self.l3.apply_one(&h2)
     }
 }
 
@@ -304,9 +319,7 @@ impl DenseHead {
             rows.into_iter().copied(),
             |b, out| {
                 for h in &two_layers::<EMB, 32>(&self.l1, &self.l2, b, true) {
-                    let mut o = [0.0f32; 1];
-                    self.l3.apply(h, &mut o, false);
-                    out.push(o[0]);
+                    out.push(self.l3.apply_one(h));
                 }
             },
             |e| self.score(e),

@@ -212,7 +212,9 @@ impl<'a> Distinct<'a> {
     /// Asked for every scan candidate: inlined (the size-optimised wasm called it).
     #[inline(always)]
     pub fn excluded(&self, i: usize) -> bool {
-        self.banned[self.artist[i] as usize] || self.seen_songs[self.song[i] as usize]
+        // (slices: a `Vec` index stayed a call in the size-optimised wasm)
+        self.banned.as_slice()[self.artist[i] as usize]
+            || self.seen_songs.as_slice()[self.song[i] as usize]
     }
 
     /// Take track `i` if it is new and its artist has room; records it when taken.

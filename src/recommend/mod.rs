@@ -542,9 +542,9 @@ impl Recommender {
         liked_genres: Option<&[u16]>,
         bounded: bool,
     ) -> bool {
-        let t = &self.catalog.tracks[i];
-        (!o.dated_only || self.dated[i])
-            && liked_genres.is_none_or(|g| g.contains(&self.genre_of[i]))
+        let t = &self.catalog.tracks.as_slice()[i];
+        (!o.dated_only || self.dated.as_slice()[i])
+            && liked_genres.is_none_or(|g| g.contains(&self.genre_of.as_slice()[i]))
             && o.era
                 .is_none_or(|[a, b]| t.year.is_some_and(|y| (a..=b).contains(&y)))
             && o.popularity
@@ -620,13 +620,17 @@ impl Recommender {
             || o.popularity.is_some()
             || bounded;
         let excluded = self.distinct(q);
+        // the per-track closures index slices, not `Vec`s: in the size-optimised wasm a `Vec`
+        // index stayed a call, several per candidate
+        let skip = skip.as_slice();
         let keep = |i: usize| {
             !skip[i]
                 && !excluded.excluded(i)
                 && (!constrained || self.admissible(i, o, genres, bounded))
         };
         // (linear in the row's length, so scaling the raw row's score is its unit row's)
-        let exact = |i: usize| taste.score(&self.emb[i]) * self.inv_norm[i];
+        let (emb, inv_norm) = (self.emb.as_slice(), self.inv_norm.as_slice());
+        let exact = |i: usize| taste.score(&emb[i]) * inv_norm[i];
         // the exact reference scores every admitted track once; the quantized scan keeps only
         // the candidates for the pool it is asked for (a wider pool scans again)
         let all = match scan {

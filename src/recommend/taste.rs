@@ -94,7 +94,8 @@ impl<const D: usize> Taste<D> {
                 .dislikes
                 .iter()
                 .map(|d| dot(u, d))
-                .fold(0.0f32, f32::max);
+                // (a comparison: `f32::max` is a libm call in wasm; the cosines are finite)
+                .fold(0.0f32, |m, x| if x > m { x } else { m });
             score -= self.dislike_weight * d;
         }
         score
