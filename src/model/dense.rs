@@ -48,12 +48,10 @@ impl Dense {
             }
         }
     }
-}
 
-impl Dense {
     /// [`Dense::apply`] for a one-output layer (the head's last: the weights' shapes are checked
-    /// on load), the same sum in the same order: at opt-level "z" the general loop copied the bias with a call and sliced a weight
-    /// row per input (2.5% of a ranking in wasm).
+    /// on load), the same sum in the same order: at opt-level "z" the general loop copied the
+    /// bias with a call and sliced a weight row per input (2.5% of a ranking in wasm).
     #[inline]
     fn apply_one(&self, x: &[f32]) -> f32 {
         debug_assert_eq!(self.d_out, 1);

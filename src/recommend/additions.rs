@@ -73,14 +73,13 @@ impl Recommender {
         self.emb.truncate(changed.min(n));
         self.inv_norm.truncate(changed.min(n));
         self.quant.truncate(changed.min(n));
-        let mut units = Vec::new();
         for i in self.emb.len()..n {
             let e = self.encode(&self.catalog.features[i], &self.catalog.tracks[i].context());
-            units.push(unit(&e));
             self.inv_norm.push(inv_norm(&e));
             self.emb.push(e);
         }
-        self.quant.extend(&units);
+        let quantized = self.quant.len();
+        self.quant.extend(&self.emb[quantized..]);
         let tracks = &self.catalog.tracks;
         let (song, songs) = intern(tracks.iter().map(|t| song_key(&t.name, &t.artist)));
         let (artist, artist_ids) = intern(tracks.iter().map(|t| artist_key(&t.artist)));

@@ -1,7 +1,7 @@
 //! A [`Recommender`] built in steps: the per-track work runs a slice of tracks at a time, so the
 //! page can yield to the browser between slices while it indexes the catalog the engine worker
 //! decoded and encoded. The text part (song and lead-artist keys, the folded search text) needs
-//! only the catalog, so it runs while the worker still encodes; the embedding part (unit vectors
+//! only the catalog, so it runs while the worker still encodes; the embedding part (inverse lengths
 //! and the scan index, unless the worker sent it; the means) once the embeddings arrive
 //! ([`Indexer::embed`]).
 //! The result is the same as [`Recommender::with_embeddings`] (which runs every step at once).
@@ -14,10 +14,7 @@ use super::{LoadError, Recommender};
 use crate::catalog::features::N_FEATURES;
 use crate::catalog::Catalog;
 use crate::model::{Embedding, Weights, EMB};
-use crate::vector::{inv_norm, unit, Mean};
-
-/// Rows normalised at once for the scan index: bounded scratch at a million tracks.
-const UNIT_BLOCK: usize = 4096;
+use crate::vector::{inv_norm, Mean};
 
 /// A recommender under construction; see the module. Invariant: `song`, `artist`, `search`,
 /// `genre_of` and `dated` cover the same first tracks; `inv_norm` covers a prefix of `emb`,
@@ -155,14 +152,9 @@ impl Indexer {
         }
         self.inv_norm
             .extend(self.emb[from..to].iter().map(inv_norm));
-        // (a scan index given whole already covers these tracks); unit rows a block at a time
-        while self.quant.len() < to {
-            let at = self.quant.len();
-            let units: Vec<Embedding> = self.emb[at..to.min(at + UNIT_BLOCK)]
-                .iter()
-                .map(unit)
-                .collect();
-            self.quant.extend(&units);
+        // (a scan index given whole already covers these tracks)
+        if self.quant.len() < to {
+            self.quant.extend(&self.emb[self.quant.len()..to]);
         }
         to == self.catalog.len()
     }

@@ -134,10 +134,10 @@ fn scale_of<'a>(rows: impl IntoIterator<Item = &'a Rotated>) -> f32 {
 }
 
 impl<const D: usize> Quantized<D> {
-    /// Quantize unit vectors, in a basis fitted on them.
-    pub fn new(units: &[[f32; D]]) -> Quantized<D> {
-        let mut q = Quantized::fitted(units);
-        q.extend(units);
+    /// Quantize rows of any length (their unit vectors), in a basis fitted on them.
+    pub fn new(rows: &[[f32; D]]) -> Quantized<D> {
+        let mut q = Quantized::fitted(rows);
+        q.extend(rows);
         q
     }
 
@@ -221,10 +221,11 @@ impl<const D: usize> Quantized<D> {
         lead
     }
 
-    /// Append rows (tracks added after load).
-    pub fn extend(&mut self, units: &[[f32; D]]) {
-        for u in units {
-            let r = self.rotate(u);
+    /// Append rows of any length (their unit vectors: normalised here, one at a time, so callers
+    /// keep no unit copy of the embeddings).
+    pub fn extend(&mut self, rows: &[[f32; D]]) {
+        for row in rows {
+            let r = self.rotate(&unit(row));
             let s = scale_of([&r]);
             let (codes, resid) = quantize(&r.lead, s);
             let (b, lane) = (self.len / LANES, self.len % LANES);
@@ -706,11 +707,6 @@ impl Candidates {
         keep_best(&mut best, n);
         debug_assert!(best.windows(2).all(|w| by_score(&w[0], &w[1]).is_lt()));
         best
-    }
-
-    /// How many tracks the scan kept (for tests and the bench).
-    pub fn kept(&self) -> usize {
-        self.rows.len()
     }
 }
 

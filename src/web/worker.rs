@@ -18,7 +18,6 @@ use crate::model::input::input;
 use crate::model::{tuned, Embedding, Weights};
 use crate::recommend::scan::Quantized;
 use crate::recommend::{LoadError, Recommender};
-use crate::vector::unit;
 
 /// Tracks read and encoded (and then indexed) per call, between two progress reports: small
 /// enough that the engine's optimised code takes over after the first blocks (a wasm function
@@ -167,14 +166,8 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
         }
     }
     mark("worker-encoded");
-    // the scan's index too (the page's thread is the busier one during a load), a block of
-    // unit vectors at a time
-    let mut scan = Quantized::fitted(&emb);
-    for block in emb.chunks(ENCODE_BLOCK) {
-        let units: Vec<Embedding> = block.iter().map(unit).collect();
-        scan.extend(&units);
-    }
-    let scan = scan.to_bytes();
+    // the scan's index too (the page's thread is the busier one during a load)
+    let scan = Quantized::new(&emb).to_bytes();
     mark("worker-indexed");
     post(
         id,
