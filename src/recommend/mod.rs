@@ -11,6 +11,7 @@
 
 mod additions;
 pub mod bench;
+mod cells;
 pub mod distinct;
 pub mod exactness;
 pub mod explain;
@@ -309,7 +310,23 @@ impl Recommender {
         weights: Weights,
         emb: Vec<Embedding>,
     ) -> Result<Recommender, LoadError> {
-        Indexer::new(catalog, weights, emb)?.finish()
+        let mut r = Indexer::new(catalog, weights, emb)?.finish()?;
+        r.quant.group();
+        Ok(r)
+    }
+
+    /// Take `grouped`, the scan index of this engine's first tracks grouped into cells (the
+    /// engine worker sends it after the load), when it is: at most this many tracks, quantized
+    /// in the same fitted basis as this engine's own index (so of the same embeddings); the
+    /// tracks added since go to its open cell. False (nothing changes) otherwise.
+    pub fn adopt_grouped_scan(&mut self, mut grouped: Quantized<EMB>) -> bool {
+        let n = grouped.len();
+        if n > self.quant.len() || !grouped.same_basis(&self.quant) {
+            return false;
+        }
+        grouped.extend(&self.emb[n..]);
+        self.quant = grouped;
+        true
     }
 
     /// The recommender from an [`Indexer`] that indexed every track.

@@ -136,9 +136,11 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         }
     };
     let (loaded, (rows, notice)) = futures::future::join(finishing, yours::load()).await;
+    let mut grouping = None;
     let engine = match loaded {
-        Ok(Remote::Engine(e, w)) => {
+        Ok(Remote::Engine(e, w, g)) => {
             client::set_weights(w);
+            grouping = Some(g);
             Some(*e)
         }
         // a catalog the address named must exist; only the host's default may be absent
@@ -161,6 +163,9 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         return Ok(());
     };
     set_engine(engine);
+    if let Some(g) = grouping {
+        adopt_when_grouped(g);
+    }
     // a task of its own for what follows (restoring the likes, the first ranking and the
     // views it wakes): with the finishing of the engine it made one task over 50 ms
     yield_now().await;
@@ -185,6 +190,22 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         let _ = js_sys::Reflect::set(&w, &"__soundalikeReadyMs".into(), &now().into());
     }
     Ok(())
+}
+
+/// Swap in the worker's grouped scan index when it comes: the same rankings, faster.
+fn adopt_when_grouped(grouping: remote::Grouping) {
+    spawn_local(async move {
+        let Some(q) = grouping.index().await else {
+            return;
+        };
+        if with_engine_mut(|e| e.adopt_grouped_scan(q)) == Some(true) {
+            mark("page-grouped");
+            // for scripts/bench.sh and the tests: rankings use the grouped index from here on
+            if let Some(w) = web_sys::window() {
+                let _ = js_sys::Reflect::set(&w, &"__soundalikeGroupedMs".into(), &now().into());
+            }
+        }
+    });
 }
 
 /// The load on the page's thread (no worker here): download, decode, encode. `None` when the

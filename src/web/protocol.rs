@@ -45,8 +45,11 @@ pub enum Reply {
     /// Tracks encoded so far.
     Encoding { done: usize, total: usize },
     /// `bufs`: the embeddings (f32, `EMB` per track), the weights file, the scan index
-    /// (`Quantized::to_bytes`).
+    /// (`Quantized::to_bytes`), its tracks in catalog order. [`Reply::Grouped`] follows.
     Loaded { tracks: usize },
+    /// `bufs`: the same scan index grouped into cells (a ranking skips most of the catalog
+    /// with it). Built after `Loaded`, so the page is ready without waiting for it.
+    Grouped,
     /// The host serves no catalog (HTTP 404). `bufs`: the weights file.
     NoCatalog,
     /// Losses of the fine-tune steps since the last report, and the fraction done.
@@ -62,7 +65,11 @@ impl Reply {
     pub fn ends(&self) -> bool {
         !matches!(
             self,
-            Reply::Download { .. } | Reply::Inflated | Reply::Encoding { .. } | Reply::Steps { .. }
+            Reply::Download { .. }
+                | Reply::Inflated
+                | Reply::Encoding { .. }
+                | Reply::Loaded { .. }
+                | Reply::Steps { .. }
         )
     }
 }

@@ -9,20 +9,60 @@ use super::client::{self, Answer};
 use super::load::{in_slices, mark, yield_now};
 use super::protocol::{buf_bytes, buf_sliced, Reply, Request};
 use crate::catalog::format::{FormatError, RawDecoder};
-use crate::model::{Embedding, Weights};
+use crate::model::{Embedding, Weights, EMB};
 use crate::recommend::scan::Quantized;
 use crate::recommend::{Indexer, LoadError, Recommender};
 
 /// What the worker's load gave.
 pub enum Remote {
-    /// The engine, and the weights file it was built from.
-    Engine(Box<Recommender>, Vec<u8>),
+    /// The engine, the weights file it was built from, and the grouped scan index to come.
+    Engine(Box<Recommender>, Vec<u8>, Grouping),
     /// The host serves no catalog (HTTP 404): the weights file.
     NoCatalog(Vec<u8>),
 }
 
 /// A load the worker has started: its replies, read by [`Pending::finish`].
 pub struct Pending(futures::channel::mpsc::UnboundedReceiver<Answer>);
+
+/// The rest of a load once the engine is built: the worker groups the scan index into cells
+/// (see `recommend::scan`) and sends it after, so the page need not wait for it.
+pub struct Grouping(futures::channel::mpsc::UnboundedReceiver<Answer>);
+
+impl Grouping {
+    /// The grouped scan index, or `None` when the worker sent none (it failed, or died).
+    pub async fn index(mut self) -> Option<Quantized<EMB>> {
+        while let Some(Answer { reply, bufs }) = self.0.next().await {
+            match reply {
+                Reply::Grouped => {
+                    let bytes = buf_sliced::<u8>(&bufs, 0, "grouped scan index").await;
+                    return match bytes.map(|b| Quantized::from_bytes(&b)) {
+                        Ok(Ok(q)) => Some(q),
+                        Ok(Err(e)) => {
+                            console_warn(&e.to_string());
+                            None
+                        }
+                        Err(e) => {
+                            console_warn(&e);
+                            None
+                        }
+                    };
+                }
+                Reply::Failed(e) => {
+                    console_warn(&e);
+                    return None;
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+fn console_warn(why: &str) {
+    web_sys::console::warn_1(
+        &format!("soundalike: no grouped scan index ({why}); ranking scans every track").into(),
+    );
+}
 
 /// Ask the worker to load at once (the download runs while the page does its other start-up
 /// work). `None`: there is no worker (the caller loads inline).
@@ -57,7 +97,8 @@ impl Pending {
                     let indexer = indexer.ok_or_else(|| {
                         Some("The engine sent embeddings before the catalog.".to_string())
                     })?;
-                    return build(indexer, &bufs).await.map_err(Some);
+                    let (engine, w) = build(indexer, &bufs).await.map_err(Some)?;
+                    return Ok(Remote::Engine(Box::new(engine), w, Grouping(self.0)));
                 }
                 _ => {}
             }
@@ -105,7 +146,10 @@ async fn index_text(bufs: &[js_sys::ArrayBuffer]) -> Result<Indexer, String> {
 }
 
 /// The engine from the text-indexed catalog and the worker's embeddings and weights file.
-async fn build(mut indexer: Indexer, bufs: &[js_sys::ArrayBuffer]) -> Result<Remote, String> {
+async fn build(
+    mut indexer: Indexer,
+    bufs: &[js_sys::ArrayBuffer],
+) -> Result<(Recommender, Vec<u8>), String> {
     mark("page-got-embeddings");
     let emb = buf_sliced::<Embedding>(bufs, 0, "embeddings").await?;
     let w = buf_bytes(bufs, 1, "model weights")?;
@@ -118,5 +162,5 @@ async fn build(mut indexer: Indexer, bufs: &[js_sys::ArrayBuffer]) -> Result<Rem
     mark("page-indexed");
     yield_now().await;
     let engine = indexer.finish().map_err(|e| e.to_string())?;
-    Ok(Remote::Engine(Box::new(engine), w))
+    Ok((engine, w))
 }

@@ -252,7 +252,8 @@ thread_local! {
 /// when it fails to start, the same work runs inline).
 async fn load(catalog_url: String, weights_url: String) -> Result<Rc<Engine>, WidgetError> {
     match remote::load(&catalog_url, &weights_url, |_| {}).await {
-        Ok(Remote::Engine(e, _)) => return Ok(Rc::new(*e)),
+        // (the widget ranks with the scan index in catalog order: its engine is shared as it is)
+        Ok(Remote::Engine(e, _, _)) => return Ok(Rc::new(*e)),
         Ok(Remote::NoCatalog(_)) => {
             return Err(WidgetError::Load(format!(
                 "catalog: {catalog_url} answered HTTP 404"

@@ -65,6 +65,8 @@ async function measure({ label, catalog }) {
   // 2. in-page figures: the same engine functions as the native bench (once for a big catalog),
   // after one untimed round, so that V8's optimising tier has compiled them (natively there is
   // no such tier; a first encode measured up to 73 ms where later ones took 45)
+  // (with the scan index grouped into cells, which the engine worker sends after the load)
+  await page.waitForFunction(() => window.__soundalikeGroupedMs, null, { timeout: 300000 });
   await page.evaluate(() => window.wasmBindings.benchAll(50, 50));
   const figs = [];
   for (let i = 0; i < (big ? 1 : 3); i++) figs.push(await page.evaluate(() => window.wasmBindings.benchAll(200, 50)));

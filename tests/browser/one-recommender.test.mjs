@@ -40,6 +40,8 @@ test("the page's SIMD128 scan ranks exactly as the all-f32 scan (300 varied quer
     const page = await browser.newPage();
     await page.goto(srv.url + "/");
     await waitReady(page);
+    // the scan index grouped into cells, which the engine worker sends after the load
+    await page.waitForFunction(() => window.__soundalikeGroupedMs, null, { timeout: 60000 });
     const differing = await page.evaluate(() => window.wasmBindings.scanDiffering(300, 7n));
     assert.equal(differing, 0, `${differing} of 300 queries rank differently`);
   } finally {
