@@ -279,3 +279,23 @@ fn the_quantized_scan_returns_the_exact_top_20() {
         differing.len()
     );
 }
+
+/// The page's engine starts with the worker's scan index in catalog order and adopts the one
+/// grouped into cells that follows: only an index of its own tracks (the same fitted basis), and
+/// its rankings stay exactly the all-f32 ones.
+#[test]
+fn the_page_adopts_only_its_own_grouped_scan_index() {
+    let cat = common::real_catalog(common::TIDYTUESDAY);
+    let weights = Weights::from_bytes(common::WEIGHTS).expect("committed weights");
+    let emb = recommender().embeddings().to_vec();
+    // as the page builds it: the index in catalog order, not grouped
+    let mut rec = soundalike::recommend::Indexer::new(cat, weights, emb.clone())
+        .and_then(|ix| ix.finish())
+        .expect("engine");
+    let half = soundalike::recommend::scan::Quantized::new(&emb[..emb.len() / 2]);
+    assert!(!rec.adopt_grouped_scan(half), "an index of other rows");
+    let grouped = soundalike::recommend::scan::Quantized::new(&emb);
+    assert!(rec.adopt_grouped_scan(grouped));
+    let differing = soundalike::recommend::exactness::differing(&rec, 300, 9);
+    assert_eq!(differing.len(), 0, "{differing:?}");
+}

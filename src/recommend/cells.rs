@@ -130,7 +130,7 @@ pub fn top_mean(v: impl IntoIterator<Item = f32>, m: usize) -> f32 {
 }
 
 /// Points per leaf of the sample the split values are taken from.
-const SAMPLE_PER_CELL: usize = 8;
+const SAMPLE_PER_CELL: usize = 16;
 
 /// The grouping of `n` points (each given by `key(i, coordinate)`) into cells: the order of the
 /// points, and where each non-empty cell ends in it. The split values are the medians of an

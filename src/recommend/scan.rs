@@ -70,7 +70,7 @@ pub enum ScanBytesError {
 /// (`repr(C)`, no padding), so the index travels to the page as its own bytes.
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(C)]
-struct Block {
+pub struct Block {
     codes: [[i16; 2 * LANES]; PAIRS],
     scale: [f32; LANES],
     resid: [f32; LANES],
@@ -134,7 +134,7 @@ impl Block {
 /// A run of blocks (up to `end`) and the box of their tracks (none for the open cell).
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(C)]
-struct Cell {
+pub struct Cell {
     bx: CellBox,
     end: u32,
     /// 1 for the cell that rows appended since the last grouping go to (the last one).
@@ -443,57 +443,95 @@ impl<const D: usize> Quantized<D> {
         self.len == 0
     }
 
-    /// The index as bytes (track and cell counts, basis, cells, blocks; native byte order,
-    /// which is little-endian on wasm and on every target the CLI runs on), for the engine
-    /// worker to hand the page the index it built.
+    /// The index in three parts (native byte order, which is little-endian on wasm and on
+    /// every target the CLI runs on): a head (track and cell counts, the basis) and the cells and
+    /// blocks as they are in memory, for the engine worker to hand the page the index it built
+    /// as three buffers that the page copies straight into its vectors.
+    pub fn parts(&self) -> (Vec<u8>, &[u8], &[u8]) {
+        let mut head = Vec::with_capacity(16 + 4 * D * LEAD);
+        head.extend_from_slice(&(self.len as u64).to_le_bytes());
+        head.extend_from_slice(&(self.cells.len() as u64).to_le_bytes());
+        head.extend_from_slice(bytemuck::cast_slice(self.basis.as_slice()));
+        (
+            head,
+            bytemuck::cast_slice(self.cells.as_slice()),
+            bytemuck::cast_slice(self.blocks.as_slice()),
+        )
+    }
+
+    /// The parts in one run of bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(
-            16 + 4 * D * LEAD + CELL_BYTES * self.cells.len() + BLOCK_BYTES * self.blocks.len(),
-        );
-        out.extend_from_slice(&(self.len as u64).to_le_bytes());
-        out.extend_from_slice(&(self.cells.len() as u64).to_le_bytes());
-        out.extend_from_slice(bytemuck::cast_slice(self.basis.as_slice()));
-        out.extend_from_slice(bytemuck::cast_slice(self.cells.as_slice()));
-        out.extend_from_slice(bytemuck::cast_slice(self.blocks.as_slice()));
-        out
+        let (head, cells, blocks) = self.parts();
+        [head.as_slice(), cells, blocks].concat()
+    }
+
+    /// The track and cell counts and the basis a head holds.
+    fn read_head(head: &[u8]) -> Result<(usize, usize, Vec<[f32; LEAD]>), ScanBytesError> {
+        let want = 16 + 4 * D * LEAD;
+        let count = |at: usize| {
+            head.get(at..at + 8)
+                .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+                .and_then(|n| usize::try_from(n).ok())
+        };
+        match (count(0), count(8)) {
+            (Some(len), Some(cells)) if head.len() == want => {
+                Ok((len, cells, pod_vec(&head[16..])))
+            }
+            _ => Err(ScanBytesError::Size {
+                got: head.len(),
+                want,
+            }),
+        }
+    }
+
+    /// [`Quantized::parts`] read back, or what is wrong with them.
+    pub fn from_parts(
+        head: &[u8],
+        cells: Vec<Cell>,
+        blocks: Vec<Block>,
+    ) -> Result<Quantized<D>, ScanBytesError> {
+        let (len, n_cells, basis) = Self::read_head(head)?;
+        if cells.len() != n_cells {
+            return Err(ScanBytesError::Cells {
+                blocks: blocks.len(),
+            });
+        }
+        let q = Quantized {
+            basis,
+            cells,
+            blocks,
+            len,
+        };
+        q.check()?;
+        Ok(q)
     }
 
     /// [`Quantized::to_bytes`] read back, or what is wrong with the bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Quantized<D>, ScanBytesError> {
-        let count = |at: usize| {
-            bytes
-                .get(at..at + 8)
-                .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
-                .and_then(|n| usize::try_from(n).ok())
-        };
         let head = 16 + 4 * D * LEAD;
         let too_short = ScanBytesError::Size {
             got: bytes.len(),
             want: head,
         };
-        let (len, cells) = count(0).zip(count(8)).ok_or(too_short.clone())?;
+        let (_, cells, _) = Self::read_head(bytes.get(..head).ok_or(too_short.clone())?)?;
         let after_cells = cells
             .checked_mul(CELL_BYTES)
             .and_then(|c| c.checked_add(head))
             .filter(|&a| a <= bytes.len())
             .ok_or(too_short)?;
-        let blocks = (bytes.len() - after_cells) / BLOCK_BYTES;
-        let want = after_cells + blocks * BLOCK_BYTES;
-        if bytes.len() != want || blocks < len.div_ceil(LANES) {
+        let rest = bytes.len() - after_cells;
+        if !rest.is_multiple_of(BLOCK_BYTES) {
             return Err(ScanBytesError::Size {
                 got: bytes.len(),
-                want: after_cells + len.div_ceil(LANES) * BLOCK_BYTES,
+                want: after_cells + rest / BLOCK_BYTES * BLOCK_BYTES,
             });
         }
         // copies: the bytes need not be aligned for f32
-        let q = Quantized {
-            basis: pod_vec(&bytes[16..head]),
-            cells: pod_vec(&bytes[head..after_cells]),
-            blocks: pod_vec(&bytes[after_cells..]),
-            len,
-        };
-        q.check()?;
-        Ok(q)
+        Self::from_parts(
+            &bytes[..head],
+            pod_vec(&bytes[head..after_cells]),
+            pod_vec(&bytes[after_cells..]),
+        )
     }
 
     /// The invariant, for an index read from bytes (boxes are trusted: they only make a scan

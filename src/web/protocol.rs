@@ -45,10 +45,11 @@ pub enum Reply {
     /// Tracks encoded so far.
     Encoding { done: usize, total: usize },
     /// `bufs`: the embeddings (f32, `EMB` per track), the weights file, the scan index
-    /// (`Quantized::to_bytes`), its tracks in catalog order. [`Reply::Grouped`] follows.
+    /// (`Quantized::parts`: three buffers), its tracks in catalog order. [`Reply::Grouped`]
+    /// follows.
     Loaded { tracks: usize },
-    /// `bufs`: the same scan index grouped into cells (a ranking skips most of the catalog
-    /// with it). Built after `Loaded`, so the page is ready without waiting for it.
+    /// `bufs`: the same scan index grouped into cells (three buffers; a ranking skips most of
+    /// the catalog with it). Built after `Loaded`, so the page is ready without waiting for it.
     Grouped,
     /// The host serves no catalog (HTTP 404). `bufs`: the weights file.
     NoCatalog,

@@ -10,7 +10,7 @@ use super::load::{in_slices, mark, yield_now};
 use super::protocol::{buf_bytes, buf_sliced, Reply, Request};
 use crate::catalog::format::{FormatError, RawDecoder};
 use crate::model::{Embedding, Weights, EMB};
-use crate::recommend::scan::Quantized;
+use crate::recommend::scan::{Block, Cell, Quantized};
 use crate::recommend::{Indexer, LoadError, Recommender};
 
 /// What the worker's load gave.
@@ -34,18 +34,7 @@ impl Grouping {
         while let Some(Answer { reply, bufs }) = self.0.next().await {
             match reply {
                 Reply::Grouped => {
-                    let bytes = buf_sliced::<u8>(&bufs, 0, "grouped scan index").await;
-                    return match bytes.map(|b| Quantized::from_bytes(&b)) {
-                        Ok(Ok(q)) => Some(q),
-                        Ok(Err(e)) => {
-                            console_warn(&e.to_string());
-                            None
-                        }
-                        Err(e) => {
-                            console_warn(&e);
-                            None
-                        }
-                    };
+                    return read_scan(&bufs, 0).await.map_err(|e| console_warn(&e)).ok();
                 }
                 Reply::Failed(e) => {
                     console_warn(&e);
@@ -145,6 +134,15 @@ async fn index_text(bufs: &[js_sys::ArrayBuffer]) -> Result<Indexer, String> {
     Ok(indexer)
 }
 
+/// The scan index from buffers `from..from + 3` (`Quantized::parts`), each copied straight into
+/// its vector in slices.
+async fn read_scan(bufs: &[js_sys::ArrayBuffer], from: usize) -> Result<Quantized<EMB>, String> {
+    let head = buf_bytes(bufs, from, "scan index")?;
+    let cells = buf_sliced::<Cell>(bufs, from + 1, "scan index's cells").await?;
+    let blocks = buf_sliced::<Block>(bufs, from + 2, "scan index's blocks").await?;
+    Quantized::from_parts(&head, cells, blocks).map_err(|e| e.to_string())
+}
+
 /// The engine from the text-indexed catalog and the worker's embeddings and weights file.
 async fn build(
     mut indexer: Indexer,
@@ -155,8 +153,7 @@ async fn build(
     let w = buf_bytes(bufs, 1, "model weights")?;
     let weights = Weights::from_bytes(&w).map_err(|e| LoadError::from(e).to_string())?;
     indexer.embed(weights, emb).map_err(|e| e.to_string())?;
-    let scan = buf_sliced::<u8>(bufs, 2, "scan index").await?;
-    let quant = Quantized::from_bytes(&scan).map_err(|e| e.to_string())?;
+    let quant = read_scan(bufs, 2).await?;
     indexer.scan_index(quant).map_err(|e| e.to_string())?;
     in_slices(|n| Ok(indexer.step(n))).await?;
     mark("page-indexed");

@@ -15,7 +15,7 @@ use super::protocol::{
 use crate::catalog::format::Columns;
 use crate::model::dense::DenseEncoder;
 use crate::model::input::input;
-use crate::model::{tuned, Embedding, Weights};
+use crate::model::{tuned, Embedding, Weights, EMB};
 use crate::recommend::scan::Quantized;
 use crate::recommend::{LoadError, Recommender};
 
@@ -174,20 +174,20 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
         quant.extend(block);
     }
     mark("worker-indexed");
-    post(
-        id,
-        Reply::Loaded { tracks: n },
-        vec![
-            embeddings_buf(&emb),
-            bytes_buf(&w),
-            bytes_buf(&quant.to_bytes()),
-        ],
-    );
+    let mut bufs = vec![embeddings_buf(&emb), bytes_buf(&w)];
+    bufs.extend(scan_bufs(&quant));
+    post(id, Reply::Loaded { tracks: n }, bufs);
     // grouping into cells doubled this step in a cold load: the page is ready first
     quant.group();
     mark("worker-grouped");
-    post(id, Reply::Grouped, vec![bytes_buf(&quant.to_bytes())]);
+    post(id, Reply::Grouped, scan_bufs(&quant).to_vec());
     Ok(())
+}
+
+/// The scan index as three buffers (`Quantized::parts`).
+fn scan_bufs(q: &Quantized<EMB>) -> [js_sys::ArrayBuffer; 3] {
+    let (head, cells, blocks) = q.parts();
+    [bytes_buf(&head), bytes_buf(cells), bytes_buf(blocks)]
 }
 
 /// The page's fine-tune, reporting the losses every ~25 ms; ends with the tuned head's bytes.
