@@ -65,6 +65,14 @@ test("typing stays responsive while the engine worker loads and while it tunes",
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await page.addInitScript(instrument);
+  // the catalog's answer held back 500 ms, so that keys are in flight while the worker works
+  // even on a fast load: on a busy machine a key took up to 150 ms to type, and a 700 ms load
+  // saw only one before the worker was done
+  await page.route("**/catalog.bin", async (r) => {
+    const answer = await r.fetch();
+    await new Promise((res) => setTimeout(res, 500));
+    await r.fulfill({ response: answer });
+  });
   await page.goto(`${server.url}/`, { waitUntil: "domcontentloaded" });
 
   // 1. while the engine loads: until the first recommendations are on screen
