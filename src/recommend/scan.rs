@@ -20,8 +20,7 @@
 //! Tracks are stored in blocks of four, interleaved by pairs of coordinates, so SIMD128 computes
 //! four tracks' dot products with one query vector in eight multiply-adds. The blocks are grouped
 //! into cells of nearby tracks ([`super::cells`]); a scan visits the cells whose box bound is
-//! highest first and skips every cell whose bound is below the running threshold (about half the
-//! catalog for five likes at 66k tracks).
+//! highest first and skips every cell whose bound is below the running threshold.
 //!
 //! Knows unit embeddings and a [`Taste`], not catalogs, heads or the page.
 
