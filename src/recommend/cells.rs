@@ -136,8 +136,7 @@ const SAMPLE_PER_CELL: usize = 16;
 /// points, and where each non-empty cell ends in it. The split values are the medians of an
 /// evenly strided sample (one select per node of the split tree, on the sample only); every
 /// point then walks the tree to its cell, and a counting sort by cell gives the order, so the
-/// whole grouping is linear in `n` (a select over every point per level cost ~60 ms of a cold
-/// load at 66k tracks).
+/// whole grouping is linear in `n`, not a select over every point at every level.
 pub fn group(n: usize, coords: usize, key: impl Fn(usize, usize) -> f32) -> (Vec<u32>, Vec<usize>) {
     // the coordinate each level of the tree splits
     let mut levels = Vec::new();
