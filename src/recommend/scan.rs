@@ -334,39 +334,35 @@ impl<const D: usize> Quantized<D> {
             });
         }
         // the open cell's last block is the last block, when the cell has one
-        let opened_at = self
-            .cells
-            .len()
-            .checked_sub(2)
-            .map_or(0, |k| self.cells[k].end);
-        let free = match self.blocks.last() {
-            Some(b) if self.blocks.len() as u32 > opened_at => b.free_lane(),
-            _ => None,
-        };
-        let lane = free.unwrap_or_else(|| {
-            self.blocks.push(Block::EMPTY);
-            0
-        });
-        let last = self.blocks.len() - 1;
-        self.blocks[last].set_lane(lane, t);
+        let open = self.blocks_of(self.cells.len() - 1);
+        let free = self.blocks[open].last().and_then(Block::free_lane);
+        put(&mut self.blocks, free.unwrap_or(0), t);
         if let Some(cell) = self.cells.last_mut() {
             cell.end = self.blocks.len() as u32;
         }
     }
 
+    /// The blocks of cell `c`.
+    #[inline(always)]
+    fn blocks_of(&self, c: usize) -> std::ops::Range<usize> {
+        let start = match c {
+            0 => 0,
+            _ => self.cells[c - 1].end as usize,
+        };
+        start..self.cells[c].end as usize
+    }
+
     /// Every track's lane, cell by cell (the cell's number beside it).
     fn cell_lanes(&self) -> Vec<(usize, Lane)> {
         let mut out = Vec::with_capacity(self.len);
-        let mut start = 0;
-        for (c, cell) in self.cells.iter().enumerate() {
-            for b in &self.blocks[start..cell.end as usize] {
+        for c in 0..self.cells.len() {
+            for b in &self.blocks[self.blocks_of(c)] {
                 for lane in 0..LANES {
                     if b.index[lane] != NO_TRACK {
                         out.push((c, b.lane(lane)));
                     }
                 }
             }
-            start = cell.end as usize;
         }
         out
     }
@@ -418,11 +414,7 @@ impl<const D: usize> Quantized<D> {
         self.blocks.clear();
         for (cell, lanes) in self.cells.iter_mut().zip(kept) {
             for (k, t) in lanes.iter().enumerate() {
-                if k % LANES == 0 {
-                    self.blocks.push(Block::EMPTY);
-                }
-                let last = self.blocks.len() - 1;
-                self.blocks[last].set_lane(k % LANES, t);
+                put(&mut self.blocks, k % LANES, t);
             }
             cell.end = self.blocks.len() as u32;
         }
@@ -435,10 +427,8 @@ impl<const D: usize> Quantized<D> {
 
     /// Whether both quantize in the same basis, bit for bit (fitted on the same rows).
     pub fn same_basis(&self, other: &Quantized<D>) -> bool {
-        let bits = |q: &Quantized<D>| -> Vec<u32> {
-            q.basis.iter().flatten().map(|x| x.to_bits()).collect()
-        };
-        bits(self) == bits(other)
+        let (a, b) = (self.basis.as_flattened(), other.basis.as_flattened());
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -609,17 +599,13 @@ impl<const D: usize> Quantized<D> {
                 _ => f32::INFINITY,
             })
             .collect();
-        let (blocks, cells) = (self.blocks.as_slice(), self.cells.as_slice());
+        let blocks = self.blocks.as_slice();
         for c in visiting_order(&bounds) {
             let c = c as usize;
             if bounds[c] < threshold {
                 continue;
             }
-            let start = match c {
-                0 => 0,
-                _ => cells[c - 1].end as usize,
-            };
-            for block in &blocks[start..cells[c].end as usize] {
+            for block in &blocks[self.blocks_of(c)] {
                 let Some((approx, bound)) = q.eval(block, threshold) else {
                     continue;
                 };
@@ -660,13 +646,18 @@ fn add_outer<const D: usize>(m: &mut [Vec<f64>], u: &[f32; D]) {
 /// Put a track in lane `lane` of the last block (a new one for lane 0), and in its cell's box.
 #[inline(never)]
 fn place(blocks: &mut Vec<Block>, bx: &mut CellBox, lane: usize, t: &Lane) {
+    put(blocks, lane, t);
+    bx.widen(&t.dequantized(), t.resid, t.rest);
+}
+
+/// Put a track in lane `lane` of the last block (a new one for lane 0).
+fn put(blocks: &mut Vec<Block>, lane: usize, t: &Lane) {
     if lane == 0 || blocks.is_empty() {
         blocks.push(Block::EMPTY);
     }
     if let Some(b) = blocks.last_mut() {
         b.set_lane(lane, t);
     }
-    bx.widen(&t.dequantized(), t.resid, t.rest);
 }
 
 /// `bytes` (a whole number of `T`s) as a `Vec<T>`, copied once: no zero fill first, which at a
