@@ -6,7 +6,7 @@ use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::load::js_err;
+use super::load::{js_err, Chunk};
 use crate::catalog::format::{decode_raw, Container, FormatError};
 use crate::catalog::Catalog;
 
@@ -80,27 +80,43 @@ impl Inflating {
     }
 
     /// Feed the next bytes of the file (never fails: errors come out of `finish`).
-    pub fn push(&mut self, chunk: &[u8]) {
-        let payload = self.container.push(chunk);
+    pub fn push(&mut self, chunk: Chunk<'_>) {
+        let payload = self.container.push(chunk.bytes);
         if !payload.is_empty() {
-            ignore_rejection(self.writer.write(&Uint8Array::from(payload)));
+            // the payload is a slice of the chunk: the inflater reads a view of the browser's
+            // own array, not a copy
+            let at = payload.as_ptr() as usize - chunk.bytes.as_ptr() as usize;
+            let view = chunk.js.subarray(at as u32, (at + payload.len()) as u32);
+            ignore_rejection(self.writer.write(&view));
         }
     }
 
     /// The inflated payload, checked against the header (length, checksum, end of stream).
     pub async fn finish(self) -> Result<Vec<u8>, FormatError> {
+        Ok(self.finish_both().await?.0)
+    }
+
+    /// [`finish`](Self::finish), with the browser's buffer of the same bytes (to transfer on
+    /// without copying them out of wasm memory again).
+    pub async fn finish_both(self) -> Result<(Vec<u8>, js_sys::ArrayBuffer), FormatError> {
         ignore_rejection(self.writer.close());
-        let inflated = match JsFuture::from(self.out).await {
-            Ok(buf) => Ok(Uint8Array::new(&buf).to_vec()),
-            Err(e) => Err(format!("invalid zlib data ({})", js_err(e))),
+        let (inflated, buf) = match JsFuture::from(self.out).await {
+            Ok(buf) => (Ok(Uint8Array::new(&buf).to_vec()), buf.unchecked_into()),
+            Err(e) => (
+                Err(format!("invalid zlib data ({})", js_err(e))),
+                js_sys::ArrayBuffer::new(0),
+            ),
         };
-        self.container.finish(inflated)
+        Ok((self.container.finish(inflated)?, buf))
     }
 }
 
 /// A whole catalog file decoded: inflated by the browser, then parsed.
 pub async fn decode(bytes: &[u8]) -> Result<Catalog, FormatError> {
     let mut inflating = Inflating::new()?;
-    inflating.push(bytes);
+    inflating.push(Chunk {
+        bytes,
+        js: &Uint8Array::from(bytes),
+    });
     decode_raw(inflating.finish().await?)
 }

@@ -91,11 +91,19 @@ pub async fn fetch_bytes(
         if buf.is_empty() {
             buf.reserve(total.unwrap_or(0) as usize);
         }
-        buf.extend_from_slice(chunk);
+        buf.extend_from_slice(chunk.bytes);
         on_progress(got, total);
     })
     .await?;
     Ok(buf)
+}
+
+/// One chunk of a download: its bytes copied into wasm memory, and the browser's own array
+/// (a consumer that hands the bytes back to the browser, such as the inflater, passes a view of
+/// it rather than copying them out again).
+pub struct Chunk<'a> {
+    pub bytes: &'a [u8],
+    pub js: &'a Uint8Array,
 }
 
 /// GET `url` and hand each chunk to `on_chunk(chunk, received so far, total if known)` as it
@@ -103,7 +111,7 @@ pub async fn fetch_bytes(
 /// Works on the page and in the engine worker (no `window` there).
 pub async fn fetch_stream(
     url: &str,
-    mut on_chunk: impl FnMut(&[u8], u64, Option<u64>),
+    mut on_chunk: impl FnMut(Chunk<'_>, u64, Option<u64>),
 ) -> Result<(), String> {
     let promise = global_fetch(url);
     let resp = JsFuture::from(promise)
@@ -125,7 +133,14 @@ pub async fn fetch_stream(
         .ok()
         .flatten()
         .and_then(|s| s.parse::<u64>().ok());
-    on_chunk(&[], 0, total);
+    on_chunk(
+        Chunk {
+            bytes: &[],
+            js: &Uint8Array::new_with_length(0),
+        },
+        0,
+        total,
+    );
     let Some(body) = resp.body() else {
         return Ok(());
     };
@@ -147,11 +162,21 @@ pub async fn fetch_stream(
             break;
         }
         let value = Reflect::get(&r, &JsValue::from_str("value")).map_err(js_err)?;
-        let arr = Uint8Array::new(&value);
+        // a byte stream's chunks are Uint8Arrays (`Uint8Array::new` would copy it)
+        let arr: Uint8Array = value
+            .dyn_into()
+            .map_err(|_| format!("download of {url} gave a chunk that is not bytes"))?;
         chunk.resize(arr.length() as usize, 0);
         arr.copy_to(&mut chunk);
         got += chunk.len() as u64;
-        on_chunk(&chunk, got, total);
+        on_chunk(
+            Chunk {
+                bytes: &chunk,
+                js: &arr,
+            },
+            got,
+            total,
+        );
     }
     Ok(())
 }

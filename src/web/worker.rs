@@ -132,13 +132,13 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
         Err(e) => return Err(format!("The catalog could not be downloaded: {e}.")),
         Ok(()) => {}
     }
-    let raw = dec
-        .finish()
+    let (raw, raw_buf) = dec
+        .finish_both()
         .await
         .map_err(|e| LoadError::from(e).to_string())?;
     mark("worker-inflated");
     // the page parses and indexes its copy while this encodes
-    post(id, Reply::Inflated, vec![bytes_buf(&raw)]);
+    post(id, Reply::Inflated, vec![raw_buf]);
     // the numbers alone (the page parses the text), read and encoded a block at a time
     let cols = Columns::new(&raw).map_err(|e| LoadError::from(e).to_string())?;
     if cols.is_empty() {
