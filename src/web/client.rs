@@ -12,6 +12,7 @@ use std::rc::Rc;
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use wasm_bindgen::prelude::*;
 
+use super::early;
 use super::protocol::{Envelope, Reply, Request, Worker, GLUE_URL};
 
 /// The worker script, beside the glue (trunk copies it to dist/, build-site.sh to pkg/).
@@ -78,14 +79,22 @@ fn start() -> Result<Rc<Client>, NoWorker> {
     let url = web_sys::Url::new_with_base(SCRIPT, &glue)
         .map(|u| u.href())
         .map_err(|_| NoWorker(format!("no worker URL beside {glue}")))?;
-    let opts = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&opts, &"type".into(), &"module".into());
-    let worker = Worker::new(&url, &opts).map_err(|e| {
-        let why = format!("the engine worker is not allowed here ({:?})", e);
+    let dead = |why: String| {
         console(&why);
         DEAD.with(|d| *d.borrow_mut() = Some(why.clone()));
         NoWorker(why)
-    })?;
+    };
+    // the one early.js started while the wasm loaded, else a new one
+    let worker = match early::worker(&url) {
+        Some(Ok(w)) => w,
+        Some(Err(why)) => return Err(dead(format!("the engine worker failed: {why}"))),
+        None => {
+            let opts = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&opts, &"type".into(), &"module".into());
+            Worker::new(&url, &opts)
+                .map_err(|e| dead(format!("the engine worker is not allowed here ({e:?})")))?
+        }
+    };
     let pending: Rc<RefCell<HashMap<u32, UnboundedSender<Answer>>>> = Rc::default();
     let p = pending.clone();
     let on_message = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
@@ -139,6 +148,11 @@ fn start() -> Result<Rc<Client>, NoWorker> {
     });
     CLIENT.with(|s| *s.borrow_mut() = Some(c.clone()));
     Ok(c)
+}
+
+/// Start the worker now (it takes a while), before there is a request for it.
+pub fn boot() -> Result<(), NoWorker> {
+    start().map(|_| ())
 }
 
 /// Send `req` with `bufs` (transferred: they are empty on this side afterwards). The receiver

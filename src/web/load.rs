@@ -5,6 +5,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::protocol::Fetched;
+
 #[wasm_bindgen]
 extern "C" {
     // the globals, as both the page (`window`) and the engine worker (a worker scope) have them
@@ -87,15 +89,36 @@ pub async fn fetch_bytes(
     on_progress: impl Fn(u64, Option<u64>),
 ) -> Result<Vec<u8>, String> {
     let mut buf: Vec<u8> = Vec::new();
-    fetch_stream(url, |chunk, got, total| {
+    fetch_stream(url, collect(&mut buf, on_progress)).await?;
+    Ok(buf)
+}
+
+/// [`fetch_bytes`] of `url`, or the page's download of it when it `fetched` it already.
+pub async fn fetch_or_replay(
+    url: &str,
+    fetched: Option<(&Fetched, &[js_sys::ArrayBuffer])>,
+    on_progress: impl Fn(u64, Option<u64>),
+) -> Result<Vec<u8>, String> {
+    let Some((f, chunks)) = fetched else {
+        return fetch_bytes(url, on_progress).await;
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    replay_stream(url, f, chunks, collect(&mut buf, on_progress))?;
+    Ok(buf)
+}
+
+/// A chunk handler that appends every chunk to `buf`.
+fn collect<'b>(
+    buf: &'b mut Vec<u8>,
+    on_progress: impl Fn(u64, Option<u64>) + 'b,
+) -> impl FnMut(Chunk<'_>, u64, Option<u64>) + 'b {
+    move |chunk, got, total| {
         if buf.is_empty() {
             buf.reserve(total.unwrap_or(0) as usize);
         }
         buf.extend_from_slice(chunk.bytes);
         on_progress(got, total);
-    })
-    .await?;
-    Ok(buf)
+    }
 }
 
 /// One chunk of a download: its bytes copied into wasm memory, and the browser's own array
@@ -121,11 +144,7 @@ pub async fn fetch_stream(
         .dyn_into()
         .map_err(|_| "fetch gave no response".to_string())?;
     if !resp.ok() {
-        return Err(format!(
-            "{url} answered HTTP {} {}",
-            resp.status(),
-            resp.status_text()
-        ));
+        return Err(http_error(url, resp.status(), &resp.status_text()));
     }
     let total = resp
         .headers()
@@ -173,6 +192,50 @@ pub async fn fetch_stream(
             Chunk {
                 bytes: &chunk,
                 js: &arr,
+            },
+            got,
+            total,
+        );
+    }
+    Ok(())
+}
+
+/// The error of a download the server refused (callers look for "answered HTTP 404").
+fn http_error(url: &str, status: u16, text: &str) -> String {
+    format!("{url} answered HTTP {status} {text}")
+}
+
+/// [`fetch_stream`] over a download that already happened (the page's early one: how it ended,
+/// and its chunks), handed to `on_chunk` as [`fetch_stream`] would.
+pub fn replay_stream(
+    url: &str,
+    fetched: &Fetched,
+    chunks: &[js_sys::ArrayBuffer],
+    mut on_chunk: impl FnMut(Chunk<'_>, u64, Option<u64>),
+) -> Result<(), String> {
+    let total = fetched.total;
+    if !(200..300).contains(&fetched.status) {
+        return Err(http_error(url, fetched.status, &fetched.status_text));
+    }
+    let mut bytes = Vec::new();
+    let mut got = 0u64;
+    on_chunk(
+        Chunk {
+            bytes: &[],
+            js: &Uint8Array::new_with_length(0),
+        },
+        0,
+        total,
+    );
+    for b in chunks {
+        let js = Uint8Array::new(b);
+        bytes.resize(js.length() as usize, 0);
+        js.copy_to(&mut bytes);
+        got += bytes.len() as u64;
+        on_chunk(
+            Chunk {
+                bytes: &bytes,
+                js: &js,
             },
             got,
             total,

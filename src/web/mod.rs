@@ -24,6 +24,7 @@ pub mod charts;
 pub mod client;
 pub mod components;
 pub mod display;
+pub mod early;
 pub mod idb;
 pub mod inflate;
 pub mod load;

@@ -17,9 +17,13 @@ use crate::model::Embedding;
 pub enum Request {
     /// Download the weights, then the catalog (inflated as it arrives), encode every track.
     /// Replies `Inflated` (then `Encoding`) and ends with `Loaded`, `NoCatalog` or `Failed`.
+    /// A file the page downloaded already comes with its [`Fetched`], its chunks in `bufs`
+    /// (the catalog's first).
     Load {
         catalog_url: String,
         weights_url: String,
+        catalog: Option<Fetched>,
+        weights: Option<Fetched>,
     },
     /// Fine-tune the shipped head of the weights in `bufs[0]` over the embeddings in `bufs[1]`
     /// (f32, `EMB` per track) on these track indices. Ends with `Tuned` or `Failed`.
@@ -28,6 +32,17 @@ pub enum Request {
         dislikes: Vec<usize>,
         seed: u64,
     },
+}
+
+/// How a download the page made ended (its chunks travel in `bufs`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Fetched {
+    pub status: u16,
+    pub status_text: String,
+    /// The file's size, when the server gave it.
+    pub total: Option<u64>,
+    /// How many of the message's buffers are its chunks.
+    pub chunks: usize,
 }
 
 /// What the worker answers.

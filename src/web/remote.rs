@@ -6,6 +6,7 @@
 use futures::StreamExt;
 
 use super::client::{self, Answer};
+use super::early;
 use super::load::{in_slices, mark, yield_now};
 use super::protocol::{buf_bytes, buf_sliced, Reply, Request};
 use crate::catalog::format::{FormatError, RawDecoder};
@@ -21,8 +22,17 @@ pub enum Remote {
     NoCatalog(Vec<u8>),
 }
 
-/// A load the worker has started: its replies, read by [`Pending::finish`].
-pub struct Pending(futures::channel::mpsc::UnboundedReceiver<Answer>);
+/// A load the worker has started (or will, once the page's early downloads end: see
+/// `early`): its replies, read by [`Pending::finish`].
+pub struct Pending(Started);
+
+enum Started {
+    Sent(Replies),
+    /// Sent once the page's early downloads (see `early`) have ended; `None` if it could not be.
+    Prefetching(futures::channel::oneshot::Receiver<Option<Replies>>),
+}
+
+type Replies = futures::channel::mpsc::UnboundedReceiver<Answer>;
 
 /// The rest of a load once the engine is built: the worker groups the scan index into cells
 /// (see `recommend::scan`) and sends it after, so the page need not wait for it.
@@ -58,11 +68,38 @@ fn console_warn(why: &str) {
 pub fn start(catalog_url: &str, weights_url: &str) -> Option<Pending> {
     // the worker resolves relative URLs against its own script (beside the glue), so they go
     // absolute, against the page's address
+    let (catalog_url, weights_url) = (absolute(catalog_url), absolute(weights_url));
+    let catalog = early::download("catalog", &catalog_url);
+    let weights = early::download("weights", &weights_url);
+    if catalog.is_some() || weights.is_some() {
+        // the worker starts now; the request goes as soon as the downloads have ended (a task
+        // of its own: the caller may not wait for the replies at once)
+        client::boot().ok()?;
+        let (tx, rx) = futures::channel::oneshot::channel();
+        wasm_bindgen_futures::spawn_local(async move {
+            // a failed early download leaves that file to the worker
+            let mut bufs = Vec::new();
+            let catalog = early::wait(catalog, &mut bufs).await;
+            let weights = early::wait(weights, &mut bufs).await;
+            let req = Request::Load {
+                catalog_url,
+                weights_url,
+                catalog,
+                weights,
+            };
+            let _ = tx.send(client::request(req, bufs).ok());
+        });
+        return Some(Pending(Started::Prefetching(rx)));
+    }
     let req = Request::Load {
-        catalog_url: absolute(catalog_url),
-        weights_url: absolute(weights_url),
+        catalog_url,
+        weights_url,
+        catalog: None,
+        weights: None,
     };
-    client::request(req, Vec::new()).ok().map(Pending)
+    client::request(req, Vec::new())
+        .ok()
+        .map(|rx| Pending(Started::Sent(rx)))
 }
 
 impl Pending {
@@ -70,9 +107,13 @@ impl Pending {
     /// bytes, encoding in tracks, `Loaded` when the last indexing here starts). The catalog is
     /// parsed and its text indexed here while the worker encodes. `Err(None)`: the worker died
     /// (the caller loads inline); `Err(Some(_))`: the load failed, with a message for people.
-    pub async fn finish(mut self, on_progress: impl Fn(&Reply)) -> Result<Remote, Option<String>> {
+    pub async fn finish(self, on_progress: impl Fn(&Reply)) -> Result<Remote, Option<String>> {
+        let mut rx = match self.0 {
+            Started::Sent(rx) => rx,
+            Started::Prefetching(sent) => sent.await.ok().flatten().ok_or(None)?,
+        };
         let mut indexer = None;
-        while let Some(Answer { reply, bufs }) = self.0.next().await {
+        while let Some(Answer { reply, bufs }) = rx.next().await {
             on_progress(&reply);
             match reply {
                 Reply::NoCatalog => {
@@ -87,7 +128,7 @@ impl Pending {
                         Some("The engine sent embeddings before the catalog.".to_string())
                     })?;
                     let (engine, w) = build(indexer, &bufs).await.map_err(Some)?;
-                    return Ok(Remote::Engine(Box::new(engine), w, Grouping(self.0)));
+                    return Ok(Remote::Engine(Box::new(engine), w, Grouping(rx)));
                 }
                 _ => {}
             }

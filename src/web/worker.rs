@@ -8,9 +8,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use super::inflate::Inflating;
-use super::load::{fetch_bytes, fetch_stream, mark, now};
+use super::load::{fetch_or_replay, fetch_stream, mark, now, replay_stream, Chunk};
 use super::protocol::{
-    buf_bytes, buf_sliced, bytes_buf, embeddings_buf, post_to_page, Envelope, Reply, Request,
+    buf_bytes, buf_sliced, bytes_buf, embeddings_buf, post_to_page, Envelope, Fetched, Reply,
+    Request,
 };
 use crate::catalog::format::Columns;
 use crate::model::dense::DenseEncoder;
@@ -76,7 +77,12 @@ async fn run(env: Envelope<Request>) {
         Request::Load {
             catalog_url,
             weights_url,
-        } => load(id, &catalog_url, &weights_url).await,
+            catalog,
+            weights,
+        } => {
+            let urls = (catalog_url.as_str(), weights_url.as_str());
+            load(id, urls, (catalog, weights), &env.bufs).await
+        }
         Request::Tune {
             likes,
             dislikes,
@@ -90,8 +96,21 @@ async fn run(env: Envelope<Request>) {
 
 /// The weights and the catalog at once (the catalog inflated while it downloads), then every
 /// track encoded; the page gets the inflated sections, the embeddings and the weights, all
-/// transferred.
-async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), String> {
+/// transferred. A file the page downloaded already comes `fetched`, its chunks in `bufs`.
+async fn load(
+    id: u32,
+    (catalog_url, weights_url): (&str, &str),
+    fetched: (Option<Fetched>, Option<Fetched>),
+    bufs: &[js_sys::ArrayBuffer],
+) -> Result<(), String> {
+    let (catalog_fetched, weights_fetched) = fetched;
+    let n_catalog = catalog_fetched.as_ref().map_or(0, |f| f.chunks);
+    let chunks = |from: usize, n: usize| {
+        bufs.get(from..from + n)
+            .ok_or_else(|| "The page sent fewer downloaded chunks than it said.".to_string())
+    };
+    let catalog_chunks = chunks(0, n_catalog)?;
+    let weights_chunks = chunks(n_catalog, weights_fetched.as_ref().map_or(0, |f| f.chunks))?;
     mark("worker-request");
     // at most one report per PROGRESS_MS per file (and the last): each one is a message, a
     // status line redrawn on the page, and a frame the page paints while the load runs
@@ -113,13 +132,23 @@ async fn load(id: u32, catalog_url: &str, weights_url: &str) -> Result<(), Strin
         }
     };
     // both downloads at once; the catalog is inflated chunk by chunk while it arrives
-    let weights_dl = fetch_bytes(weights_url, progress("model weights"));
+    let weights_dl = fetch_or_replay(
+        weights_url,
+        weights_fetched.as_ref().map(|f| (f, weights_chunks)),
+        progress("model weights"),
+    );
     let mut dec = Inflating::new().map_err(|e| LoadError::from(e).to_string())?;
     let report = progress("catalog");
-    let catalog_dl = fetch_stream(catalog_url, |chunk, got, total| {
+    let mut on_chunk = |chunk: Chunk<'_>, got, total| {
         dec.push(chunk);
         report(got, total);
-    });
+    };
+    let catalog_dl = async {
+        match &catalog_fetched {
+            Some(f) => replay_stream(catalog_url, f, catalog_chunks, on_chunk),
+            None => fetch_stream(catalog_url, &mut on_chunk).await,
+        }
+    };
     let (w, fetched) = futures::future::join(weights_dl, catalog_dl).await;
     mark("worker-downloaded");
     let w = w.map_err(|e| format!("The model weights could not be downloaded: {e}."))?;

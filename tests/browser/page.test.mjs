@@ -25,6 +25,25 @@ test("loads with progress, then reports ready with the track count and time", as
   await shot(page, "01-cold-start");
 });
 
+test("the catalog, the weights and the engine worker start before the wasm runs, each once", async () => {
+  // early.js starts them while the wasm loads; the page adopts them instead of starting its own
+  const ctx = await browser.newContext();
+  const p = await ctx.newPage();
+  const fetched = [];
+  ctx.on("request", (r) => fetched.push(new URL(r.url()).pathname.split("/").pop()));
+  await p.goto(server.url + "/");
+  await waitReady(p);
+  const count = (name) => fetched.filter((f) => f === name).length;
+  assert.deepEqual([count("catalog.bin"), count("weights.bin"), count("engine-worker.js")], [1, 1, 1], fetched.join(" "));
+  const order = await p.evaluate(() => {
+    const start = (name) => performance.getEntriesByType("resource").find((e) => e.name.endsWith("/" + name))?.startTime;
+    const wasm = performance.getEntriesByName("soundalike:page-start")[0]?.startTime;
+    return { catalog: start("catalog.bin"), weights: start("weights.bin"), wasm };
+  });
+  assert.ok(order.catalog < order.wasm && order.weights < order.wasm, JSON.stringify(order));
+  await ctx.close();
+});
+
 let coldRecs;
 test("search as you type, like three tracks with keyboard and mouse, recommendations change", async () => {
   coldRecs = await recTitles(page);
