@@ -50,6 +50,20 @@ impl<const D: usize> Mean<D> {
         self.n += 1;
     }
 
+    /// The running sums, one per coordinate, and the rows pushed (to rebuild it elsewhere with
+    /// [`Mean::from_sums`]: the page gets the engine worker's).
+    pub fn sums(&self) -> (Vec<f64>, usize) {
+        (self.sum.to_vec(), self.n)
+    }
+
+    /// The mean of `n` rows whose sums are `sum`; `None` when `sum` is not `D` long.
+    pub fn from_sums(sum: &[f64], n: usize) -> Option<Mean<D>> {
+        Some(Mean {
+            sum: sum.try_into().ok()?,
+            n,
+        })
+    }
+
     /// The mean (zeros when no row was pushed).
     pub fn mean(&self) -> [f32; D] {
         if self.n == 0 {

@@ -299,3 +299,43 @@ fn the_page_adopts_only_its_own_grouped_scan_index() {
     let differing = soundalike::recommend::exactness::differing(&rec, 300, 9);
     assert_eq!(differing.len(), 0, "{differing:?}");
 }
+
+/// The page's engine from the worker's pieces (the scan index, each embedding's inverse length
+/// and the embeddings' sums, computed in the worker as it encodes) ranks exactly as the engine
+/// that computes them itself; pieces of the wrong length are refused.
+#[test]
+fn the_page_engine_from_the_workers_norms_ranks_as_one_built_whole() {
+    use soundalike::recommend::scan::Quantized;
+    use soundalike::vector::{inv_norm, Mean};
+    let cat = common::real_catalog(common::TIDYTUESDAY);
+    let weights = Weights::from_bytes(common::WEIGHTS).expect("committed weights");
+    let emb = recommender().embeddings().to_vec();
+    // as the worker computes them, a track at a time in catalog order
+    let norms: Vec<f32> = emb.iter().map(inv_norm).collect();
+    let mut mean = Mean::default();
+    for e in &emb {
+        mean.push(e);
+    }
+    let (sums, n) = mean.sums();
+    let mut ix = soundalike::recommend::Indexer::new(cat, weights, emb.clone()).expect("indexer");
+    assert!(ix.norms(norms[1..].to_vec(), Mean::default()).is_err());
+    let mut quant = Quantized::fitted(&emb);
+    quant.extend(&emb);
+    ix.scan_index(quant).expect("scan index");
+    ix.norms(norms, Mean::from_sums(&sums, n).expect("sums"))
+        .expect("norms");
+    let page = ix.finish().expect("engine");
+    let whole = recommender();
+    let mut rng = soundalike::rng::Rng64::new(31);
+    for q in 0..200 {
+        let query = soundalike::recommend::exactness::query(whole, q, &mut rng);
+        let top = |r: &Recommender| -> Vec<(usize, f32)> {
+            r.recommend(&query)
+                .iter()
+                .map(|r| (r.index, r.score))
+                .collect()
+        };
+        assert_eq!(top(&page), top(whole), "query {q}");
+    }
+    assert!(Mean::<32>::from_sums(&sums[1..], n).is_none());
+}

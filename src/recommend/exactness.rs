@@ -7,7 +7,7 @@ use super::{Options, Query, Recommender};
 use crate::rng::Rng64;
 
 /// One query of the check (the `q`-th: its options cycle through the filters).
-fn query(rec: &Recommender, q: usize, rng: &mut Rng64) -> Query {
+pub fn query(rec: &Recommender, q: usize, rng: &mut Rng64) -> Query {
     let n = rec.len();
     let n_likes = 1 + rng.below(if q.is_multiple_of(4) { 40 } else { 8 });
     let likes: Vec<usize> = (0..n_likes).map(|_| rng.below(n)).collect();

@@ -102,6 +102,21 @@ impl Indexer {
         Ok(())
     }
 
+    /// Every embedding's inverse length and the embeddings' running mean, computed elsewhere
+    /// from these embeddings (given first) by [`inv_norm`] and [`Mean`] in track order, as
+    /// [`Indexer::step`] would: the engine worker computes them as it encodes.
+    pub fn norms(&mut self, inv_norm: Vec<f32>, emb_mean: Mean<EMB>) -> Result<(), LoadError> {
+        if inv_norm.len() != self.catalog.len() || self.emb.len() != self.catalog.len() {
+            return Err(LoadError::Embeddings {
+                rows: inv_norm.len(),
+                tracks: self.catalog.len(),
+            });
+        }
+        self.inv_norm = inv_norm;
+        self.emb_mean = emb_mean;
+        Ok(())
+    }
+
     /// Tracks indexed so far (text and embeddings), and in all.
     pub fn progress(&self) -> (usize, usize) {
         (self.inv_norm.len(), self.catalog.len())

@@ -122,7 +122,7 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         Reply::Encoding { done, total } => status.set(Status::Working(format!(
             "encoding {done} of {total} tracks…"
         ))),
-        Reply::Loaded { tracks } => {
+        Reply::Loaded { tracks, .. } => {
             status.set(Status::Working(format!("indexing {tracks} tracks…")))
         }
         _ => {}

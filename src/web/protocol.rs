@@ -60,9 +60,10 @@ pub enum Reply {
     /// Tracks encoded so far.
     Encoding { done: usize, total: usize },
     /// `bufs`: the embeddings (f32, `EMB` per track), the weights file, the scan index
-    /// (`Quantized::parts`: three buffers), its tracks in catalog order. [`Reply::Grouped`]
-    /// follows.
-    Loaded { tracks: usize },
+    /// (`Quantized::parts`: three buffers), its tracks in catalog order, and each embedding's
+    /// inverse length (f32); `emb_sums`: the embeddings' sums per coordinate (`vector::Mean`).
+    /// [`Reply::Grouped`] follows.
+    Loaded { tracks: usize, emb_sums: Vec<f64> },
     /// `bufs`: the same scan index grouped into cells (three buffers; a ranking skips most of
     /// the catalog with it). Built after `Loaded`, so the page is ready without waiting for it.
     Grouped,

@@ -13,6 +13,7 @@ use crate::catalog::format::{FormatError, RawDecoder};
 use crate::model::{Embedding, Weights, EMB};
 use crate::recommend::scan::{Block, Cell, Quantized};
 use crate::recommend::{Indexer, LoadError, Recommender};
+use crate::vector::Mean;
 
 /// What the worker's load gave.
 pub enum Remote {
@@ -123,11 +124,17 @@ impl Pending {
                 }
                 Reply::Failed(e) => return Err(Some(e)),
                 Reply::Inflated => indexer = Some(index_text(&bufs).await.map_err(Some)?),
-                Reply::Loaded { .. } => {
+                Reply::Loaded { tracks, emb_sums } => {
                     let indexer = indexer.ok_or_else(|| {
                         Some("The engine sent embeddings before the catalog.".to_string())
                     })?;
-                    let (engine, w) = build(indexer, &bufs).await.map_err(Some)?;
+                    let emb_mean = Mean::from_sums(&emb_sums, tracks).ok_or_else(|| {
+                        Some(format!(
+                            "The engine sent {} embedding sums.",
+                            emb_sums.len()
+                        ))
+                    })?;
+                    let (engine, w) = build(indexer, &bufs, emb_mean).await.map_err(Some)?;
                     return Ok(Remote::Engine(Box::new(engine), w, Grouping(rx)));
                 }
                 _ => {}
@@ -188,6 +195,7 @@ async fn read_scan(bufs: &[js_sys::ArrayBuffer], from: usize) -> Result<Quantize
 async fn build(
     mut indexer: Indexer,
     bufs: &[js_sys::ArrayBuffer],
+    emb_mean: Mean<EMB>,
 ) -> Result<(Recommender, Vec<u8>), String> {
     mark("page-got-embeddings");
     let emb = buf_sliced::<Embedding>(bufs, 0, "embeddings").await?;
@@ -196,6 +204,10 @@ async fn build(
     indexer.embed(weights, emb).map_err(|e| e.to_string())?;
     let quant = read_scan(bufs, 2).await?;
     indexer.scan_index(quant).map_err(|e| e.to_string())?;
+    let inv_norm = buf_sliced::<f32>(bufs, 5, "embedding lengths").await?;
+    indexer
+        .norms(inv_norm, emb_mean)
+        .map_err(|e| e.to_string())?;
     in_slices(|n| Ok(indexer.step(n))).await?;
     mark("page-indexed");
     yield_now().await;

@@ -19,6 +19,7 @@ use crate::model::input::input;
 use crate::model::{tuned, Embedding, Weights, EMB};
 use crate::recommend::scan::Quantized;
 use crate::recommend::{LoadError, Recommender};
+use crate::vector::{inv_norm, Mean};
 
 /// Tracks read and encoded (and then indexed) per call, between two progress reports: small
 /// enough that the engine's optimised code takes over after the first blocks (a wasm function
@@ -176,6 +177,10 @@ async fn load(
     let n = cols.len();
     let encoder = DenseEncoder::new(&weights.autoencoder);
     let mut emb = Vec::with_capacity(n);
+    // what the page would compute from the embeddings after they arrive, computed here while
+    // the page indexes the text (the page's part is the one after both are done)
+    let mut inv_norms = Vec::with_capacity(n);
+    let mut emb_mean = Mean::<EMB>::default();
     let pace = Pace::default();
     for from in (0..n).step_by(ENCODE_BLOCK) {
         let to = (from + ENCODE_BLOCK).min(n);
@@ -190,6 +195,10 @@ async fn load(
                     .map(|(f, c)| input(f, c, weights.objective)),
             ),
         );
+        for e in &emb[from..to] {
+            inv_norms.push(inv_norm(e));
+            emb_mean.push(e);
+        }
         if pace.due(to == n) {
             post(id, Reply::Encoding { done: to, total: n }, Vec::new());
         }
@@ -205,7 +214,16 @@ async fn load(
     mark("worker-indexed");
     let mut bufs = vec![embeddings_buf(&emb), bytes_buf(&w)];
     bufs.extend(scan_bufs(&quant));
-    post(id, Reply::Loaded { tracks: n }, bufs);
+    bufs.push(bytes_buf(bytemuck::cast_slice(&inv_norms)));
+    let emb_sums = emb_mean.sums().0;
+    post(
+        id,
+        Reply::Loaded {
+            tracks: n,
+            emb_sums,
+        },
+        bufs,
+    );
     // grouping into cells doubled this step in a cold load: the page is ready first
     quant.group();
     mark("worker-grouped");
