@@ -216,8 +216,21 @@ impl DenseEncoder {
     /// Embed many tracks, `BLOCK` at a time (each weight chunk read once per block): the same
     /// numbers as [`DenseEncoder::encode`] per track.
     pub fn encode_many(&self, inputs: impl IntoIterator<Item = [f32; N_IN]>) -> Vec<Embedding> {
+        let mut out = Vec::new();
+        self.encode_into(inputs, &mut out);
+        out
+    }
+
+    /// [`DenseEncoder::encode_many`] appended to `out` (the engine worker encodes a catalog a
+    /// slice at a time into one vector).
+    pub fn encode_into(
+        &self,
+        inputs: impl IntoIterator<Item = [f32; N_IN]>,
+        out: &mut Vec<Embedding>,
+    ) {
         in_blocks(
             inputs,
+            out,
             |b, out| out.extend_from_slice(&two_layers::<N_IN, EMB>(&self.l1, &self.l2, b, false)),
             |x| self.encode(x),
         )
@@ -241,14 +254,15 @@ fn two_layers<const A: usize, const C: usize>(
 }
 
 /// `block` on each full block of `BLOCK` rows (it appends their results), `one` on each row of
-/// the partial last block: results in row order.
+/// the partial last block: results appended to `out` in row order.
 fn in_blocks<const W: usize, T>(
     rows: impl IntoIterator<Item = [f32; W]>,
+    out: &mut Vec<T>,
     mut block: impl FnMut(&[[f32; W]; BLOCK], &mut Vec<T>),
     one: impl Fn(&[f32; W]) -> T,
-) -> Vec<T> {
+) {
     let mut rows = rows.into_iter();
-    let mut out = Vec::with_capacity(rows.size_hint().0);
+    out.reserve(rows.size_hint().0);
     loop {
         let mut b = [[0.0f32; W]; BLOCK];
         let mut got = 0;
@@ -258,9 +272,9 @@ fn in_blocks<const W: usize, T>(
         }
         if got < BLOCK {
             out.extend(b[..got].iter().map(&one));
-            return out;
+            return;
         }
-        block(&b, &mut out);
+        block(&b, out);
     }
 }
 
@@ -324,15 +338,18 @@ impl DenseHead {
     /// [`DenseHead::score`] of many embeddings, `BLOCK` at a time through the hidden layers
     /// (the same numbers; each weight chunk read once per block).
     pub fn score_many<'a>(&self, rows: impl IntoIterator<Item = &'a Embedding>) -> Vec<f32> {
+        let mut out = Vec::new();
         in_blocks(
             rows.into_iter().copied(),
+            &mut out,
             |b, out| {
                 for h in &two_layers::<EMB, 32>(&self.l1, &self.l2, b, true) {
                     out.push(self.l3.apply_one(h));
                 }
             },
             |e| self.score(e),
-        )
+        );
+        out
     }
 }
 

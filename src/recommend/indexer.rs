@@ -161,6 +161,7 @@ impl Indexer {
             // the scan's basis from the embeddings, before any row is quantized in it (unless
             // `scan_index` gave the whole index)
             self.quant = Quantized::fitted(&self.emb);
+            self.quant.reserve(self.emb.len());
         }
         for e in &self.emb[from..to] {
             self.emb_mean.push(e);

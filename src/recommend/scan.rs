@@ -313,6 +313,12 @@ impl<const D: usize> Quantized<D> {
         }
     }
 
+    /// Room for `tracks` more tracks appended to the open cell, so that appending a catalog a
+    /// slice at a time does not copy the blocks as they grow.
+    pub fn reserve(&mut self, tracks: usize) {
+        self.blocks.reserve(tracks.div_ceil(LANES) + 1);
+    }
+
     /// Append rows of any length (their unit vectors: normalised here, one at a time, so callers
     /// keep no unit copy of the embeddings), as tracks `len..`, to the open cell (which every
     /// scan visits; [`Quantized::group`] sorts its tracks into cells).

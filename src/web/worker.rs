@@ -187,13 +187,12 @@ async fn load(
         let (features, contexts) = cols
             .numbers(&raw, from..to)
             .map_err(|e| LoadError::from(e).to_string())?;
-        emb.extend(
-            encoder.encode_many(
-                features
-                    .iter()
-                    .zip(&contexts)
-                    .map(|(f, c)| input(f, c, weights.objective)),
-            ),
+        encoder.encode_into(
+            features
+                .iter()
+                .zip(&contexts)
+                .map(|(f, c)| input(f, c, weights.objective)),
+            &mut emb,
         );
         for e in &emb[from..to] {
             inv_norms.push(inv_norm(e));
@@ -208,6 +207,7 @@ async fn load(
     // in blocks: each call after the first few runs V8's optimised code (a long call runs its
     // first, baseline-compiled code to the end)
     let mut quant = Quantized::fitted(&emb);
+    quant.reserve(n);
     for block in emb.chunks(ENCODE_BLOCK) {
         quant.extend(block);
     }
