@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 
 use super::catalog_param::catalog_url;
 use super::client;
-use super::load::{fetch_bytes, mark, now, yield_now};
+use super::load::{after_next_frame, fetch_bytes, mark, now, yield_now};
 use super::protocol::Reply;
 use super::remote::{self, Remote};
 use super::slot::{set_engine, with_engine, with_engine_mut};
@@ -30,7 +30,7 @@ thread_local! {
 pub fn start_early(cfg: &Config) {
     mark("page-start");
     if let Ok((url, _)) = catalog_url(&cfg.catalog_url) {
-        let pending = remote::start(&url, &cfg.weights_url);
+        let pending = remote::start(&url, &cfg.weights_url, true);
         EARLY.with(|e| *e.borrow_mut() = Some((url, pending)));
     }
 }
@@ -39,7 +39,7 @@ pub fn start_early(cfg: &Config) {
 fn start_load(catalog_url: &str, weights_url: &str) -> Option<remote::Pending> {
     match EARLY.with(|e| e.borrow_mut().take()) {
         Some((url, pending)) if url == catalog_url => pending,
-        _ => remote::start(catalog_url, weights_url),
+        _ => remote::start(catalog_url, weights_url, true),
     }
 }
 
@@ -163,9 +163,6 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         return Ok(());
     };
     set_engine(engine);
-    if let Some(g) = grouping {
-        adopt_when_grouped(g);
-    }
     // a task of its own for what follows (restoring the likes, the first ranking and the
     // views it wakes): with the finishing of the engine it made one task over 50 ms
     yield_now().await;
@@ -189,12 +186,20 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     if let Some(w) = web_sys::window() {
         let _ = js_sys::Reflect::set(&w, &"__soundalikeReadyMs".into(), &now().into());
     }
+    if let Some(g) = grouping {
+        adopt_when_grouped(g);
+    }
     Ok(())
 }
 
-/// Swap in the worker's grouped scan index when it comes: the same rankings, faster.
+/// Once the first recommendations are shown, ask the worker for the scan index grouped into
+/// cells (grouping while the page finished its load took the machine from it), and swap it in
+/// when it comes: the same rankings, faster.
 fn adopt_when_grouped(grouping: remote::Grouping) {
     spawn_local(async move {
+        // the recommendations are drawn a task or two after ready
+        after_next_frame().await;
+        after_next_frame().await;
         let Some(q) = grouping.index().await else {
             return;
         };

@@ -155,6 +155,20 @@ pub fn boot() -> Result<(), NoWorker> {
     start().map(|_| ())
 }
 
+/// Send `req`, which gets no reply of its own.
+pub fn notify(req: Request) -> Result<(), NoWorker> {
+    let c = start()?;
+    let env = Envelope {
+        id: 0,
+        msg: req,
+        bufs: Vec::new(),
+    };
+    let (v, transfer) = env.to_js().map_err(NoWorker)?;
+    c.worker
+        .post_message(&v, &transfer)
+        .map_err(|e| NoWorker(format!("the engine worker could not be reached ({e:?})")))
+}
+
 /// Send `req` with `bufs` (transferred: they are empty on this side afterwards). The receiver
 /// yields its replies up to the one that ends it; it closes early only when the worker died.
 pub fn request(

@@ -64,6 +64,22 @@ pub async fn yield_now() {
     let _ = JsFuture::from(p).await;
 }
 
+/// Once the browser has drawn the next frame (a frame callback, then a task after it), so that
+/// work started then does not share the machine with showing what the page just changed. Never
+/// in a hidden tab, which draws no frames: what waits here is not needed there.
+pub async fn after_next_frame() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            if w.request_animation_frame(&resolve).is_ok() {
+                return;
+            }
+        }
+        let _ = resolve.call0(&JsValue::NULL);
+    });
+    let _ = JsFuture::from(p).await;
+    yield_now().await;
+}
+
 /// Rows or tracks per step, and the time spent in steps before yielding to the browser: tasks
 /// stay short on a slow phone as on a fast desktop.
 const STEP: usize = 1024;

@@ -19,12 +19,19 @@ pub enum Request {
     /// Replies `Inflated` (then `Encoding`) and ends with `Loaded`, `NoCatalog` or `Failed`.
     /// A file the page downloaded already comes with its [`Fetched`], its chunks in `bufs`
     /// (the catalog's first).
+    /// With `grouping`, the load then waits for [`Request::Group`] and sends the scan index
+    /// grouped into cells (`Grouped`); without, `Loaded` ends it.
     Load {
         catalog_url: String,
         weights_url: String,
         catalog: Option<Fetched>,
         weights: Option<Fetched>,
+        grouping: bool,
     },
+    /// Group the scan index of the load waiting for it now (the page asks once it has shown its
+    /// first recommendations: grouping earlier shared the machine with them). No reply of its
+    /// own: the load answers `Grouped`.
+    Group,
     /// Fine-tune the shipped head of the weights in `bufs[0]` over the embeddings in `bufs[1]`
     /// (f32, `EMB` per track) on these track indices. Ends with `Tuned` or `Failed`.
     Tune {
@@ -62,8 +69,12 @@ pub enum Reply {
     /// `bufs`: the embeddings (f32, `EMB` per track), the weights file, the scan index
     /// (`Quantized::parts`: three buffers), its tracks in catalog order, and each embedding's
     /// inverse length (f32); `emb_sums`: the embeddings' sums per coordinate (`vector::Mean`).
-    /// [`Reply::Grouped`] follows.
-    Loaded { tracks: usize, emb_sums: Vec<f64> },
+    /// [`Reply::Grouped`] follows when the load asked for `grouping`.
+    Loaded {
+        tracks: usize,
+        emb_sums: Vec<f64>,
+        grouping: bool,
+    },
     /// `bufs`: the same scan index grouped into cells (three buffers; a ranking skips most of
     /// the catalog with it). Built after `Loaded`, so the page is ready without waiting for it.
     Grouped,
@@ -85,7 +96,7 @@ impl Reply {
             Reply::Download { .. }
                 | Reply::Inflated
                 | Reply::Encoding { .. }
-                | Reply::Loaded { .. }
+                | Reply::Loaded { grouping: true, .. }
                 | Reply::Steps { .. }
         )
     }

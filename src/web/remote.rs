@@ -40,8 +40,12 @@ type Replies = futures::channel::mpsc::UnboundedReceiver<Answer>;
 pub struct Grouping(futures::channel::mpsc::UnboundedReceiver<Answer>);
 
 impl Grouping {
-    /// The grouped scan index, or `None` when the worker sent none (it failed, or died).
+    /// Ask the worker to group the scan index now, and wait for it: the grouped index, or `None`
+    /// when the worker sent none (it failed, or died).
     pub async fn index(mut self) -> Option<Quantized<EMB>> {
+        if client::notify(Request::Group).is_err() {
+            return None;
+        }
         while let Some(Answer { reply, bufs }) = self.0.next().await {
             match reply {
                 Reply::Grouped => {
@@ -66,7 +70,8 @@ fn console_warn(why: &str) {
 
 /// Ask the worker to load at once (the download runs while the page does its other start-up
 /// work). `None`: there is no worker (the caller loads inline).
-pub fn start(catalog_url: &str, weights_url: &str) -> Option<Pending> {
+/// `grouping`: the scan index grouped into cells follows when asked ([`Grouping::index`]).
+pub fn start(catalog_url: &str, weights_url: &str, grouping: bool) -> Option<Pending> {
     // the worker resolves relative URLs against its own script (beside the glue), so they go
     // absolute, against the page's address
     let (catalog_url, weights_url) = (absolute(catalog_url), absolute(weights_url));
@@ -87,6 +92,7 @@ pub fn start(catalog_url: &str, weights_url: &str) -> Option<Pending> {
                 weights_url,
                 catalog,
                 weights,
+                grouping,
             };
             let _ = tx.send(client::request(req, bufs).ok());
         });
@@ -97,6 +103,7 @@ pub fn start(catalog_url: &str, weights_url: &str) -> Option<Pending> {
         weights_url,
         catalog: None,
         weights: None,
+        grouping,
     };
     client::request(req, Vec::new())
         .ok()
@@ -124,7 +131,9 @@ impl Pending {
                 }
                 Reply::Failed(e) => return Err(Some(e)),
                 Reply::Inflated => indexer = Some(index_text(&bufs).await.map_err(Some)?),
-                Reply::Loaded { tracks, emb_sums } => {
+                Reply::Loaded {
+                    tracks, emb_sums, ..
+                } => {
                     let indexer = indexer.ok_or_else(|| {
                         Some("The engine sent embeddings before the catalog.".to_string())
                     })?;
@@ -145,13 +154,14 @@ impl Pending {
     }
 }
 
-/// Load through the worker (see [`start`] and [`Pending::finish`]).
+/// Load through the worker (see [`start`] and [`Pending::finish`]), the scan index in catalog
+/// order (no grouping: one call would block the page).
 pub async fn load(
     catalog_url: &str,
     weights_url: &str,
     on_progress: impl Fn(&Reply),
 ) -> Result<Remote, Option<String>> {
-    start(catalog_url, weights_url)
+    start(catalog_url, weights_url, false)
         .ok_or(None)?
         .finish(on_progress)
         .await

@@ -30,6 +30,12 @@ const PROGRESS_MS: f64 = 50.0;
 /// Longest stretch of fine-tune steps between two progress reports (the page draws the curve).
 const SLICE_MS: f64 = 25.0;
 
+thread_local! {
+    /// The load waiting to group its scan index until the page asks (`Request::Group`).
+    static GROUP_NOW: std::cell::RefCell<Option<futures::channel::oneshot::Sender<()>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// One kind of progress report at most every [`PROGRESS_MS`], and always the last.
 struct Pace(std::cell::Cell<f64>);
 
@@ -80,9 +86,16 @@ async fn run(env: Envelope<Request>) {
             weights_url,
             catalog,
             weights,
+            grouping,
         } => {
             let urls = (catalog_url.as_str(), weights_url.as_str());
-            load(id, urls, (catalog, weights), &env.bufs).await
+            load(id, urls, (catalog, weights), &env.bufs, grouping).await
+        }
+        Request::Group => {
+            if let Some(go) = GROUP_NOW.with(|g| g.borrow_mut().take()) {
+                let _ = go.send(());
+            }
+            Ok(())
         }
         Request::Tune {
             likes,
@@ -103,6 +116,7 @@ async fn load(
     (catalog_url, weights_url): (&str, &str),
     fetched: (Option<Fetched>, Option<Fetched>),
     bufs: &[js_sys::ArrayBuffer],
+    grouping: bool,
 ) -> Result<(), String> {
     let (catalog_fetched, weights_fetched) = fetched;
     let n_catalog = catalog_fetched.as_ref().map_or(0, |f| f.chunks);
@@ -221,10 +235,21 @@ async fn load(
         Reply::Loaded {
             tracks: n,
             emb_sums,
+            grouping,
         },
         bufs,
     );
-    // grouping into cells doubled this step in a cold load: the page is ready first
+    if !grouping {
+        return Ok(());
+    }
+    // the page has its copies: only the index stays while the page asks for the grouping
+    drop((emb, raw, inv_norms));
+    let (go, asked) = futures::channel::oneshot::channel();
+    // (a later load's request replaces this one's, which then ends ungrouped)
+    GROUP_NOW.with(|g| *g.borrow_mut() = Some(go));
+    if asked.await.is_err() {
+        return Ok(());
+    }
     quant.group();
     mark("worker-grouped");
     post(id, Reply::Grouped, scan_bufs(&quant).to_vec());
