@@ -150,7 +150,7 @@ pub struct Chunk<'a> {
 /// Works on the page and in the engine worker (no `window` there).
 pub async fn fetch_stream(
     url: &str,
-    mut on_chunk: impl FnMut(Chunk<'_>, u64, Option<u64>),
+    on_chunk: impl FnMut(Chunk<'_>, u64, Option<u64>),
 ) -> Result<(), String> {
     let promise = global_fetch(url);
     let resp = JsFuture::from(promise)
@@ -168,14 +168,7 @@ pub async fn fetch_stream(
         .ok()
         .flatten()
         .and_then(|s| s.parse::<u64>().ok());
-    on_chunk(
-        Chunk {
-            bytes: &[],
-            js: &Uint8Array::new_with_length(0),
-        },
-        0,
-        total,
-    );
+    let mut feed = Feed::start(on_chunk, total);
     let Some(body) = resp.body() else {
         return Ok(());
     };
@@ -183,8 +176,6 @@ pub async fn fetch_stream(
         .get_reader()
         .dyn_into()
         .map_err(|_| "no stream reader".to_string())?;
-    let mut got = 0u64;
-    let mut chunk = Vec::new();
     loop {
         let r = JsFuture::from(reader.read())
             .await
@@ -201,19 +192,45 @@ pub async fn fetch_stream(
         let arr: Uint8Array = value
             .dyn_into()
             .map_err(|_| format!("download of {url} gave a chunk that is not bytes"))?;
-        chunk.resize(arr.length() as usize, 0);
-        arr.copy_to(&mut chunk);
-        got += chunk.len() as u64;
-        on_chunk(
-            Chunk {
-                bytes: &chunk,
-                js: &arr,
-            },
-            got,
-            total,
-        );
+        feed.push(&arr);
     }
     Ok(())
+}
+
+/// Hands a download's chunks to a chunk handler: each copied into wasm memory (one buffer,
+/// reused), with the bytes received so far and the total if known; once with no bytes first.
+struct Feed<F> {
+    on_chunk: F,
+    bytes: Vec<u8>,
+    got: u64,
+    total: Option<u64>,
+}
+
+impl<F: FnMut(Chunk<'_>, u64, Option<u64>)> Feed<F> {
+    fn start(mut on_chunk: F, total: Option<u64>) -> Feed<F> {
+        let none = Chunk {
+            bytes: &[],
+            js: &Uint8Array::new_with_length(0),
+        };
+        on_chunk(none, 0, total);
+        Feed {
+            on_chunk,
+            bytes: Vec::new(),
+            got: 0,
+            total,
+        }
+    }
+
+    fn push(&mut self, js: &Uint8Array) {
+        self.bytes.resize(js.length() as usize, 0);
+        js.copy_to(&mut self.bytes);
+        self.got += self.bytes.len() as u64;
+        let chunk = Chunk {
+            bytes: &self.bytes,
+            js,
+        };
+        (self.on_chunk)(chunk, self.got, self.total);
+    }
 }
 
 /// The error of a download the server refused (callers look for "answered HTTP 404").
@@ -227,35 +244,14 @@ pub fn replay_stream(
     url: &str,
     fetched: &Fetched,
     chunks: &[js_sys::ArrayBuffer],
-    mut on_chunk: impl FnMut(Chunk<'_>, u64, Option<u64>),
+    on_chunk: impl FnMut(Chunk<'_>, u64, Option<u64>),
 ) -> Result<(), String> {
-    let total = fetched.total;
     if !(200..300).contains(&fetched.status) {
         return Err(http_error(url, fetched.status, &fetched.status_text));
     }
-    let mut bytes = Vec::new();
-    let mut got = 0u64;
-    on_chunk(
-        Chunk {
-            bytes: &[],
-            js: &Uint8Array::new_with_length(0),
-        },
-        0,
-        total,
-    );
+    let mut feed = Feed::start(on_chunk, fetched.total);
     for b in chunks {
-        let js = Uint8Array::new(b);
-        bytes.resize(js.length() as usize, 0);
-        js.copy_to(&mut bytes);
-        got += bytes.len() as u64;
-        on_chunk(
-            Chunk {
-                bytes: &bytes,
-                js: &js,
-            },
-            got,
-            total,
-        );
+        feed.push(&Uint8Array::new(b));
     }
     Ok(())
 }
