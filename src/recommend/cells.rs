@@ -113,22 +113,6 @@ impl CellBox {
     }
 }
 
-/// The mean of the `m` (at most 3) largest of `v`, or of all of them when fewer.
-pub fn top_mean(v: impl IntoIterator<Item = f32>, m: usize) -> f32 {
-    let mut best = [f32::NEG_INFINITY; 3];
-    let mut count = 0;
-    for mut s in v {
-        count += 1;
-        for b in best.iter_mut() {
-            let (hi, lo) = if s > *b { (s, *b) } else { (*b, s) };
-            *b = hi;
-            s = lo;
-        }
-    }
-    let m = m.min(count).clamp(1, best.len());
-    best[..m].iter().sum::<f32>() / m as f32
-}
-
 /// Points per leaf of the sample the split values are taken from.
 const SAMPLE_PER_CELL: usize = 16;
 
@@ -321,7 +305,5 @@ mod tests {
         assert_eq!(*order.last().unwrap(), 5);
         assert!(order.contains(&2));
         assert!(visiting_order(&[]).is_empty());
-        assert_eq!(top_mean([0.2, 0.9, 0.5, 0.7], 3), (0.9 + 0.7 + 0.5) / 3.0);
-        assert_eq!(top_mean([0.2], 3), 0.2);
     }
 }

@@ -24,9 +24,10 @@
 //!
 //! Knows unit embeddings and a [`Taste`], not catalogs, heads or the page.
 
-use super::cells::{group, top_mean, visiting_order, CellBox};
+use super::cells::{group, visiting_order, CellBox};
 use super::nth_best::NthBest;
 use super::score::{by_score, keep_best};
+use super::taste::top_mean;
 use super::taste::{Taste, TOP_M};
 use crate::vector::{norm, symmetric_eigen, unit};
 

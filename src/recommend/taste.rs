@@ -75,20 +75,7 @@ impl<const D: usize> Taste<D> {
     /// minus `dislike_weight` × its best cosine to a dislike (when positive). Every term is a
     /// dot product with `u`, so for a longer row the score scales with its length.
     pub fn score(&self, u: &[f32; D]) -> f32 {
-        // the best three by a branchless max/min network (a sorted insertion mispredicts on
-        // nearly every track of a scan); comparisons rather than `f32::max`, which is a libm
-        // call in wasm (the cosines are finite, so the two agree)
-        let mut best = [f32::NEG_INFINITY; TOP_M];
-        for c in &self.interests {
-            let mut s = dot(u, c);
-            for b in best.iter_mut() {
-                let (hi, lo) = if s > *b { (s, *b) } else { (*b, s) };
-                *b = hi;
-                s = lo;
-            }
-        }
-        let m = self.top_m.max(1);
-        let mut score = best[..m].iter().sum::<f32>() / m as f32;
+        let mut score = top_mean(self.interests.iter().map(|c| dot(u, c)), self.top_m);
         if !self.dislikes.is_empty() {
             let d = self
                 .dislikes
@@ -165,9 +152,37 @@ fn kmeans<const D: usize>(points: &[[f32; D]], k: usize) -> Vec<[f32; D]> {
     centres
 }
 
+/// The mean of the `m` (at most [`TOP_M`]) largest of `v`, or of all of them when fewer: the
+/// taste score's first term, and (over upper bounds) a bound on it. The best three by a
+/// branchless max/min network (a sorted insertion mispredicts on nearly every track of a scan);
+/// comparisons rather than `f32::max`, which is a libm call in wasm (the values are finite, so
+/// the two agree).
+#[inline(always)]
+pub fn top_mean(v: impl IntoIterator<Item = f32>, m: usize) -> f32 {
+    let mut best = [f32::NEG_INFINITY; TOP_M];
+    let mut count = 0;
+    for mut s in v {
+        count += 1;
+        for b in best.iter_mut() {
+            let (hi, lo) = if s > *b { (s, *b) } else { (*b, s) };
+            *b = hi;
+            s = lo;
+        }
+    }
+    let m = m.min(count).clamp(1, TOP_M);
+    best[..m].iter().sum::<f32>() / m as f32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn top_mean_averages_the_best_three_or_all_when_fewer() {
+        assert_eq!(top_mean([0.2, 0.9, 0.5, 0.7], 3), (0.9 + 0.7 + 0.5) / 3.0);
+        assert_eq!(top_mean([0.2, 0.9, 0.5, 0.7], 1), 0.9);
+        assert_eq!(top_mean([0.2], 3), 0.2);
+    }
 
     #[test]
     fn two_interests_each_pull_their_neighbours() {
