@@ -167,11 +167,13 @@ pub fn buf_bytes(bufs: &[js_sys::ArrayBuffer], i: usize, what: &str) -> Result<V
 }
 
 /// Bytes copied between JS and wasm memory per task by [`buf_sliced`] (and the page's copy of
-/// its embeddings for a fine-tune).
-pub const COPY_SLICE: usize = 16 << 20;
+/// its embeddings for a fine-tune). The destination is fresh memory, so a copy also pays the
+/// first touch of its pages: 16 MB took 50–70 ms while the engine worker grouped a million
+/// tracks beside it.
+pub const COPY_SLICE: usize = 4 << 20;
 
 /// Buffer `i` as a vector of `T` (plain data: bytes, embedding rows), copied in slices of
-/// 16 MB with a yield between them: at a million tracks the page receives 50 MB of catalog,
+/// [`COPY_SLICE`] with a yield between them: at a million tracks the page receives 50 MB of catalog,
 /// 128 MB of embeddings and 44 MB of scan index, and one copy of each blocked it for over 100 ms.
 pub async fn buf_sliced<T: bytemuck::Pod>(
     bufs: &[js_sys::ArrayBuffer],

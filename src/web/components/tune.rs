@@ -81,8 +81,8 @@ fn start_tune(st: PageState) {
     });
 }
 
-/// The page's embeddings as a new ArrayBuffer for the worker, copied 16 MB per task (a million
-/// tracks' are 128 MB, which blocked the page for over 100 ms in one copy). `None` when the
+/// The page's embeddings as a new ArrayBuffer for the worker, copied [`COPY_SLICE`] per task (a
+/// million tracks' are 128 MB, which blocked the page for over 100 ms in one copy). `None` when the
 /// engine is gone or shrank meanwhile.
 async fn embeddings_in_slices() -> Option<js_sys::ArrayBuffer> {
     let len = with_engine(|e| std::mem::size_of_val(e.embeddings()))?;
