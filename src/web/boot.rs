@@ -93,7 +93,6 @@ async fn download(
 
 /// Download, decode and encode; then restore and compute the first recommendations.
 pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
-    let t0 = now();
     let status = st.status;
     // `?catalog=` names another catalog of this site (checked before anything is fetched)
     let (catalog_url, asked) = catalog_url(&cfg.catalog_url).map_err(|e| e.to_string())?;
@@ -109,7 +108,7 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
         } else {
             let w = download(cfg.weights_url.clone(), "model weights").await?;
             yours::set_by_choice();
-            return start_alone(st, w, t0).await;
+            return start_alone(st, w).await;
         }
     }
     // the worker's progress in the status line: bytes while downloading, then tracks
@@ -149,7 +148,7 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
                 "The catalog could not be downloaded: {catalog_url} answered HTTP 404 (not found)."
             ))
         }
-        Ok(Remote::NoCatalog(w)) => return start_alone(st, w, t0).await,
+        Ok(Remote::NoCatalog(w)) => return start_alone(st, w).await,
         Err(Some(e)) => return Err(e),
         // no worker on this page (or it stopped answering): the same work inline
         Err(None) => {
@@ -180,7 +179,8 @@ pub async fn load_all(cfg: Config, st: PageState) -> Result<(), String> {
     // compute the first recommendations before declaring ready
     st.settle();
     mark("page-ready");
-    let ms = now() - t0;
+    // ms since the page was opened (its downloads start before this code runs)
+    let ms = now();
     status.set(Status::Ready { n, ms });
     // for scripts/bench.sh: when the first recommendations were ready (ms since navigation start)
     if let Some(w) = web_sys::window() {
@@ -221,7 +221,6 @@ async fn load_inline(
     cfg: &Config,
     st: PageState,
 ) -> Result<Option<Recommender>, String> {
-    let t0 = now();
     let status = st.status;
     let download = |url: String, what: &'static str| download(status, url, what);
     // a host without a catalog is a starting point: the listener's own CSVs become the catalog
@@ -233,7 +232,7 @@ async fn load_inline(
     };
     let w = download(cfg.weights_url.clone(), "model weights").await?;
     let Some(cat) = cat else {
-        start_alone(st, w, t0).await?;
+        start_alone(st, w).await?;
         return Ok(None);
     };
     status.set(Status::Working("decoding…".into()));
@@ -255,7 +254,7 @@ async fn load_inline(
 }
 
 /// No catalog from the host: build one from the listener's saved tracks, or wait for their CSVs.
-async fn start_alone(st: PageState, w: Vec<u8>, t0: f64) -> Result<(), String> {
+async fn start_alone(st: PageState, w: Vec<u8>) -> Result<(), String> {
     let weights = crate::model::Weights::from_bytes(&w)
         .map_err(|e| crate::recommend::LoadError::from(e).to_string())?;
     client::set_weights(w.clone());
@@ -276,7 +275,7 @@ async fn start_alone(st: PageState, w: Vec<u8>, t0: f64) -> Result<(), String> {
     st.engine_changed();
     restore(st);
     st.settle();
-    st.status.set(Status::Ready { n, ms: now() - t0 });
+    st.status.set(Status::Ready { n, ms: now() });
     Ok(())
 }
 

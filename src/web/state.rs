@@ -41,6 +41,7 @@ pub enum Status {
         total: Option<u64>,
     },
     Working(String),
+    /// `n` tracks, ready `ms` after the page was opened.
     Ready {
         n: usize,
         ms: f64,
