@@ -157,13 +157,12 @@ pub fn boot() -> Result<(), NoWorker> {
 
 /// Send `req`, which gets no reply of its own.
 pub fn notify(req: Request) -> Result<(), NoWorker> {
-    let c = start()?;
-    let env = Envelope {
-        id: 0,
-        msg: req,
-        bufs: Vec::new(),
-    };
-    let (v, transfer) = env.to_js().map_err(NoWorker)?;
+    post(&*start()?, 0, req, Vec::new())
+}
+
+/// Post one envelope to the worker, `bufs` transferred.
+fn post(c: &Client, id: u32, msg: Request, bufs: Vec<js_sys::ArrayBuffer>) -> Result<(), NoWorker> {
+    let (v, transfer) = Envelope { id, msg, bufs }.to_js().map_err(NoWorker)?;
     c.worker
         .post_message(&v, &transfer)
         .map_err(|e| NoWorker(format!("the engine worker could not be reached ({e:?})")))
@@ -180,10 +179,6 @@ pub fn request(
     c.next.set(id.wrapping_add(1).max(1));
     let (tx, rx) = unbounded();
     c.pending.borrow_mut().insert(id, tx);
-    let env = Envelope { id, msg: req, bufs };
-    let (v, transfer) = env.to_js().map_err(NoWorker)?;
-    c.worker
-        .post_message(&v, &transfer)
-        .map_err(|e| NoWorker(format!("the engine worker could not be reached ({e:?})")))?;
+    post(&c, id, req, bufs)?;
     Ok(rx)
 }

@@ -115,12 +115,22 @@ pub async fn fetch_or_replay(
     fetched: Option<(&Fetched, &[js_sys::ArrayBuffer])>,
     on_progress: impl Fn(u64, Option<u64>),
 ) -> Result<Vec<u8>, String> {
-    let Some((f, chunks)) = fetched else {
-        return fetch_bytes(url, on_progress).await;
-    };
     let mut buf: Vec<u8> = Vec::new();
-    replay_stream(url, f, chunks, collect(&mut buf, on_progress))?;
+    stream_or_replay(url, fetched, collect(&mut buf, on_progress)).await?;
     Ok(buf)
+}
+
+/// [`fetch_stream`] of `url`, or [`replay_stream`] of the page's download of it when it
+/// `fetched` it already (its chunks beside it).
+pub async fn stream_or_replay(
+    url: &str,
+    fetched: Option<(&Fetched, &[js_sys::ArrayBuffer])>,
+    on_chunk: impl FnMut(Chunk<'_>, u64, Option<u64>),
+) -> Result<(), String> {
+    match fetched {
+        Some((f, chunks)) => replay_stream(url, f, chunks, on_chunk),
+        None => fetch_stream(url, on_chunk).await,
+    }
 }
 
 /// A chunk handler that appends every chunk to `buf`.
@@ -240,7 +250,7 @@ fn http_error(url: &str, status: u16, text: &str) -> String {
 
 /// [`fetch_stream`] over a download that already happened (the page's early one: how it ended,
 /// and its chunks), handed to `on_chunk` as [`fetch_stream`] would.
-pub fn replay_stream(
+fn replay_stream(
     url: &str,
     fetched: &Fetched,
     chunks: &[js_sys::ArrayBuffer],

@@ -16,11 +16,11 @@ use crate::model::Embedding;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Request {
     /// Download the weights, then the catalog (inflated as it arrives), encode every track.
-    /// Replies `Inflated` (then `Encoding`) and ends with `Loaded`, `NoCatalog` or `Failed`.
-    /// A file the page downloaded already comes with its [`Fetched`], its chunks in `bufs`
-    /// (the catalog's first).
-    /// With `grouping`, the load then waits for [`Request::Group`] and sends the scan index
-    /// grouped into cells (`Grouped`); without, `Loaded` ends it.
+    /// Replies `Inflated` (then `Encoding`), then `Loaded`, and ends with `NoCatalog` or
+    /// `Failed`, else: with `grouping`, the load waits for [`Request::Group`] and ends with the
+    /// scan index grouped into cells (`Grouped`); without, `Loaded` ends it. A file the page
+    /// downloaded already comes with its [`Fetched`], its chunks in `bufs` (the catalog's
+    /// first).
     Load {
         catalog_url: String,
         weights_url: String,
@@ -76,7 +76,7 @@ pub enum Reply {
         grouping: bool,
     },
     /// `bufs`: the same scan index grouped into cells (three buffers; a ranking skips most of
-    /// the catalog with it). Built after `Loaded`, so the page is ready without waiting for it.
+    /// the catalog with it). Built once the page asks ([`Request::Group`]), after it is ready.
     Grouped,
     /// The host serves no catalog (HTTP 404). `bufs`: the weights file.
     NoCatalog,

@@ -36,7 +36,7 @@ enum Started {
 type Replies = futures::channel::mpsc::UnboundedReceiver<Answer>;
 
 /// The rest of a load once the engine is built: the worker groups the scan index into cells
-/// (see `recommend::scan`) and sends it after, so the page need not wait for it.
+/// (see `recommend::scan`) when [`Grouping::index`] asks, so the page need not wait for it.
 pub struct Grouping(futures::channel::mpsc::UnboundedReceiver<Answer>);
 
 impl Grouping {

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use super::inflate::Inflating;
-use super::load::{fetch_or_replay, fetch_stream, mark, now, replay_stream, Chunk};
+use super::load::{fetch_or_replay, mark, now, stream_or_replay, Chunk};
 use super::protocol::{
     buf_bytes, buf_sliced, bytes_buf, embeddings_buf, post_to_page, Envelope, Fetched, Reply,
     Request,
@@ -154,16 +154,14 @@ async fn load(
     );
     let mut dec = Inflating::new().map_err(|e| LoadError::from(e).to_string())?;
     let report = progress("catalog");
-    let mut on_chunk = |chunk: Chunk<'_>, got, total| {
-        dec.push(chunk);
-        report(got, total);
-    };
-    let catalog_dl = async {
-        match &catalog_fetched {
-            Some(f) => replay_stream(catalog_url, f, catalog_chunks, on_chunk),
-            None => fetch_stream(catalog_url, &mut on_chunk).await,
-        }
-    };
+    let catalog_dl = stream_or_replay(
+        catalog_url,
+        catalog_fetched.as_ref().map(|f| (f, catalog_chunks)),
+        |chunk: Chunk<'_>, got, total| {
+            dec.push(chunk);
+            report(got, total);
+        },
+    );
     let (w, fetched) = futures::future::join(weights_dl, catalog_dl).await;
     mark("worker-downloaded");
     let w = w.map_err(|e| format!("The model weights could not be downloaded: {e}."))?;
